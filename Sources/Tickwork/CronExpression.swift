@@ -1,0 +1,152 @@
+import Foundation
+
+/// A 5-field cron expression: minute hour day-of-month month day-of-week.
+///
+/// Fields take `*`, numbers, ranges `a-b`, steps `*/n` and `a-b/n` and `a/n`,
+/// lists `a,b,c`, month names `jan`…`dec` and day names `sun`…`sat` (7 is
+/// Sunday too). As in Vixie cron, when both day-of-month and day-of-week are
+/// restricted a day matches if either does. Macros: `@hourly`, `@daily`
+/// (`@midnight`), `@weekly`, `@monthly`, `@yearly` (`@annually`).
+///
+/// The search runs over local wall-clock fields, so a wall time that occurs
+/// twice (DST fall-back) fires once, and one that does not exist (spring
+/// forward) fires at the first instant after the gap.
+public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
+    public let source: String
+    let minutes: UInt64      // bit i = minute i
+    let hours: UInt32        // bit i = hour i
+    let daysOfMonth: UInt32  // bit i = day i (1…31)
+    let months: UInt16       // bit i = month i (1…12)
+    let daysOfWeek: UInt8    // bit i = weekday i (0 = Sunday)
+    let domRestricted: Bool
+    let dowRestricted: Bool
+    public let timeZone: TimeZone
+
+    public var description: String { source }
+
+    public struct ParseError: Error, CustomStringConvertible, Equatable {
+        public let message: String
+        public var description: String { message }
+    }
+
+    public init(parsing text: String, timeZone: TimeZone = .current) throws {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let macros = ["@hourly": "0 * * * *", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+                      "@weekly": "0 0 * * 0", "@monthly": "0 0 1 * *", "@yearly": "0 0 1 1 *",
+                      "@annually": "0 0 1 1 *"]
+        let expanded = macros[trimmed.lowercased()] ?? trimmed
+        let fields = expanded.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard fields.count == 5 else {
+            throw ParseError(message: "cron expression '\(text)' has \(fields.count) fields; expected 5 (minute hour day-of-month month day-of-week)")
+        }
+        let monthNames = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        let dayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
+        let minute = try Self.parseField(fields[0], name: "minute", range: 0...59, names: [:])
+        let hour = try Self.parseField(fields[1], name: "hour", range: 0...23, names: [:])
+        let dom = try Self.parseField(fields[2], name: "day-of-month", range: 1...31, names: [:])
+        let month = try Self.parseField(fields[3], name: "month", range: 1...12,
+                                        names: Dictionary(uniqueKeysWithValues: monthNames.enumerated().map { ($1, $0 + 1) }))
+        var dow = try Self.parseField(fields[4], name: "day-of-week", range: 0...7,
+                                      names: Dictionary(uniqueKeysWithValues: dayNames.enumerated().map { ($1, $0) }))
+        if dow & (1 << 7) != 0 { dow = (dow | 1) & ~(1 << 7) }  // 7 is Sunday
+        source = trimmed
+        minutes = minute
+        hours = UInt32(hour)
+        daysOfMonth = UInt32(dom)
+        months = UInt16(month)
+        daysOfWeek = UInt8(dow)
+        domRestricted = fields[2] != "*" && fields[2] != "?"
+        dowRestricted = fields[4] != "*" && fields[4] != "?"
+        self.timeZone = timeZone
+    }
+
+    private static func parseField(_ text: String, name: String, range: ClosedRange<Int>, names: [String: Int]) throws -> UInt64 {
+        func value(_ s: Substring) throws -> Int {
+            let lower = s.lowercased()
+            if let v = names[lower] { return v }
+            guard let v = Int(s), range.contains(v) else {
+                throw ParseError(message: "cron \(name) field: '\(s)' is not a value in \(range.lowerBound)-\(range.upperBound)")
+            }
+            return v
+        }
+        var bits: UInt64 = 0
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard !part.isEmpty else { throw ParseError(message: "cron \(name) field '\(text)' has an empty list item") }
+            let pieces = part.split(separator: "/", omittingEmptySubsequences: false)
+            guard pieces.count <= 2 else { throw ParseError(message: "cron \(name) field: '\(part)' has more than one '/'") }
+            var step = 1
+            if pieces.count == 2 {
+                guard let s = Int(pieces[1]), s > 0 else {
+                    throw ParseError(message: "cron \(name) field: step '\(pieces[1])' must be a positive number")
+                }
+                step = s
+            }
+            let base = pieces[0]
+            var lo: Int, hi: Int
+            if base == "*" || base == "?" {
+                lo = range.lowerBound; hi = range.upperBound
+            } else if let dash = base.firstIndex(of: "-") {
+                lo = try value(base[..<dash]); hi = try value(base[base.index(after: dash)...])
+                guard lo <= hi else { throw ParseError(message: "cron \(name) field: range '\(base)' runs backwards") }
+            } else {
+                lo = try value(base)
+                hi = pieces.count == 2 ? range.upperBound : lo  // "a/n" means a, a+n, … to the end
+            }
+            var v = lo
+            while v <= hi { bits |= 1 << UInt64(v); v += step }
+        }
+        return bits
+    }
+
+    /// The first instant strictly after `date` whose local wall-clock minute
+    /// matches, or nil if none within 8 years (e.g. "0 0 30 2 *").
+    public func nextFire(after date: Date) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        guard var y = c.year, var mo = c.month, var d = c.day, var h = c.hour, var mi = c.minute else { return nil }
+        // Start at the next wall-clock minute.
+        mi += 1
+        let limitYear = y + 8
+        while y <= limitYear {
+            if mi > 59 { mi = 0; h += 1 }
+            if h > 23 { h = 0; mi = 0; d += 1 }
+            if d > Self.daysIn(month: mo, year: y) { d = 1; h = 0; mi = 0; mo += 1 }
+            if mo > 12 { mo = 1; d = 1; h = 0; mi = 0; y += 1; continue }
+            if months & (1 << UInt16(mo)) == 0 { mo += 1; d = 1; h = 0; mi = 0; if mo > 12 { mo = 1; y += 1 }; continue }
+            if !dayMatches(year: y, month: mo, day: d) { d += 1; h = 0; mi = 0; continue }
+            if hours & (1 << UInt32(h)) == 0 { h += 1; mi = 0; continue }
+            if minutes & (1 << UInt64(mi)) == 0 { mi += 1; continue }
+            var wall = DateComponents()
+            wall.year = y; wall.month = mo; wall.day = d; wall.hour = h; wall.minute = mi
+            guard let instant = calendar.date(from: wall) else { mi += 1; continue }
+            // In a spring-forward gap Foundation may map the wall time back
+            // before `date`; then the first instant after the gap is meant.
+            if instant > date { return instant }
+            mi += 1
+        }
+        return nil
+    }
+
+    func dayMatches(year: Int, month: Int, day: Int) -> Bool {
+        let domOK = daysOfMonth & (1 << UInt32(day)) != 0
+        let dowOK = daysOfWeek & (1 << UInt8(Self.weekday(year: year, month: month, day: day))) != 0
+        if domRestricted && dowRestricted { return domOK || dowOK }
+        return domOK && dowOK
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// 0 = Sunday (Sakamoto's method).
+    static func weekday(year: Int, month: Int, day: Int) -> Int {
+        let t = [0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4]
+        let y = month < 3 ? year - 1 : year
+        return (y + y / 4 - y / 100 + y / 400 + t[month - 1] + day) % 7
+    }
+}

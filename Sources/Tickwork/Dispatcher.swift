@@ -1,0 +1,113 @@
+/// The run queues and the pool's idle workers: where the timer hands runs
+/// over and where workers pick them up.
+///
+/// Thread-safety: `lock` guards every `var`, and each worker's `wakeCondition`
+/// waits with it. Held only for queue operations, never across a job's body.
+final class Dispatcher: @unchecked Sendable {
+    let lock = Lock()
+    var queues: [RunQueue]
+    var queueIndexByName: [String: Int]
+    /// Live workers (written-off and retired ones are gone from here).
+    var workers: [Worker] = []
+    /// Idle workers, most recently idle last (woken first: its cache is warm).
+    var idle: [Worker] = []
+    /// Workers signalled but not yet back to take work.
+    var pendingWakes = 0
+    var targetWorkers: Int
+    var stopping = false
+    private var cursor = 0
+    private var credit = 0
+    private var seq: UInt64 = 0
+    /// The latency a batch of runs should start within; sets how many
+    /// workers a batch wakes.
+    let targetLatencyNs: Double
+
+    init(queues configs: [RunQueueConfig], targetWorkers: Int, targetLatencyNs: Double) {
+        queues = configs.map(RunQueue.init(config:))
+        queueIndexByName = Dictionary(configs.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.targetWorkers = targetWorkers
+        self.targetLatencyNs = targetLatencyNs
+    }
+
+    /// The index of queue `name`, creating it with defaults if new. Lock held.
+    func queueIndexLocked(_ name: String) -> Int {
+        if let i = queueIndexByName[name] { return i }
+        queues.append(RunQueue(config: RunQueueConfig(name: name)))
+        queueIndexByName[name] = queues.count - 1
+        return queues.count - 1
+    }
+
+    func addQueue(_ config: RunQueueConfig) -> Bool {
+        lock.withLock {
+            guard queueIndexByName[config.name] == nil else { return false }
+            queues.append(RunQueue(config: config))
+            queueIndexByName[config.name] = queues.count - 1
+            return true
+        }
+    }
+
+    /// Queues `items` (runs for `jobs`); returns the runs refused or evicted
+    /// by full queues. Wakes as many idle workers as the backlog needs.
+    func enqueue(_ jobs: ContiguousArray<(job: Job, due: Int64)>, now: Int64, refused: inout [RunItem]) {
+        lock.lock()
+        for (job, due) in jobs {
+            seq &+= 1
+            let item = RunItem(job: job, due: due, enqueuedNs: now, seq: seq, priority: job.policy.priority)
+            if let out = queues[Int(job.queueIndex)].push(item) { refused.append(out) }
+        }
+        wakeForBacklogLocked()
+        lock.unlock()
+    }
+
+    /// Estimated workers needed to start the queued runs within the target
+    /// latency, given each queue's smoothed run time.
+    private func workersNeededLocked() -> Int {
+        var need = 0.0
+        for q in queues where !q.paused && !q.isEmpty {
+            need += Double(q.depth) * q.meanRunNs / targetLatencyNs
+        }
+        return Int(need.rounded(.up))
+    }
+
+    func wakeForBacklogLocked() {
+        guard !idle.isEmpty else { return }
+        var backlog = false
+        for q in queues where !q.paused && !q.isEmpty { backlog = true; break }
+        guard backlog else { return }
+        let want = Swift.max(1, workersNeededLocked()) - pendingWakes
+        var n = Swift.min(want, idle.count)
+        while n > 0, let w = idle.popLast() {
+            w.isIdle = false
+            pendingWakes += 1
+            w.wakePending = true
+            w.wakeCondition.signal()
+            n -= 1
+        }
+    }
+
+    /// The next run to start, serving queues in weighted round robin so a
+    /// flood in one queue cannot starve another. Lock held.
+    func popLocked() -> RunItem? {
+        let n = queues.count
+        guard n > 0 else { return nil }
+        for _ in 0..<(n + 1) {
+            if cursor >= n { cursor = 0 }
+            if credit > 0, !queues[cursor].paused, let item = queues[cursor].pop() {
+                credit -= 1
+                return item
+            }
+            cursor += 1
+            if cursor >= n { cursor = 0 }
+            credit = queues[cursor].config.weight
+        }
+        return nil
+    }
+
+    /// Folds a finished run's duration into its queue's estimate. Lock held.
+    func noteRunLocked(queue: Int, durationNs: Int64) {
+        guard queue < queues.count else { return }
+        queues[queue].meanRunNs = queues[queue].meanRunNs * 0.9 + Double(durationNs) * 0.1
+    }
+
+    var totalDepthLocked: Int { queues.reduce(0) { $0 + $1.depth } }
+}

@@ -1,0 +1,46 @@
+/// The timer wheel together with the bookkeeping that must change with it
+/// atomically.
+///
+/// Thread-safety: `lock` guards every `var`. The timer thread holds it while
+/// collecting due jobs; workers take it once per run to put the job back and
+/// to close the run's in-flight count; control calls take it to insert.
+final class DueIndex: @unchecked Sendable {
+    let lock = Lock()
+    /// The timer thread waits on this (with `lock`).
+    let timerCondition = Condition()
+    /// `settle()` waits on this (with `lock`).
+    let settleCondition = Condition()
+
+    var wheel: TimerWheel
+    /// Runs taken from the wheel and not finished (runs asleep in their
+    /// context do not count). With a manual clock, zero in-flight runs and no
+    /// due entry mean the engine has nothing left to do until time moves.
+    var inFlight = 0
+    /// When the timer thread will next wake by itself (Int64.max: never).
+    var timerWakesAt: Int64 = .max
+    var settleWaiters = 0
+    var stopping = false
+    /// Workers asleep inside a run's context (`JobContext.sleep`).
+    var sleepers: [Worker] = []
+
+    init(shift: Int, now: Int64) { wheel = TimerWheel(shift: shift, now: now) }
+
+    /// Inserts with the lock held; wakes the timer if this entry is due
+    /// before it planned to wake.
+    @inline(__always)
+    func insertLocked(_ job: Job, due: Int64) {
+        wheel.insert(job, due: due)
+        let wakeAt = ((due >> wheel.shift) + 1) << wheel.shift
+        if wakeAt < timerWakesAt {
+            timerWakesAt = wakeAt
+            timerCondition.signal()
+        }
+    }
+
+    /// Closes `n` in-flight runs, with the lock held.
+    @inline(__always)
+    func finishLocked(_ n: Int) {
+        inFlight -= n
+        if inFlight == 0 && settleWaiters > 0 { settleCondition.broadcast() }
+    }
+}

@@ -1,0 +1,210 @@
+/// Control calls. Each is safe from any thread and returns at once: none
+/// waits for a running job (a run in progress is told, and finishes).
+extension Engine {
+    /// Stops dispatching the job. A run in progress finishes first; the job
+    /// then shows `paused`. Returns false if there was nothing to pause.
+    @discardableResult
+    public func pause(_ id: JobID) -> Bool { pause(id, byAll: false) }
+
+    /// Puts a paused job back on its schedule. Missed ticks are not run in a
+    /// burst unless its policy is `.catchUp`. A job that failed for good is
+    /// given a fresh start at once.
+    @discardableResult
+    public func resume(_ id: JobID) -> Bool {
+        guard let job = job(id) else { return false }
+        return resume(job, onlyIfPausedByAll: false)
+    }
+
+    /// Cancels the job. A queued or scheduled run never starts; a running one
+    /// is told through its context (and woken from its sleep) and the job
+    /// shows `cancelling` until the run returns.
+    @discardableResult
+    public func cancel(_ id: JobID) -> Bool {
+        guard let job = job(id) else { return false }
+        return cancel(job)
+    }
+
+    /// Pauses, resumes or cancels every job of a group; returns how many changed.
+    @discardableResult
+    public func pauseGroup(_ group: String) -> Int { jobsOfGroup(group).filter { pause($0.id, byAll: false) }.count }
+    @discardableResult
+    public func resumeGroup(_ group: String) -> Int { jobsOfGroup(group).filter { resume($0, onlyIfPausedByAll: false) }.count }
+    @discardableResult
+    public func cancelGroup(_ group: String) -> Int { jobsOfGroup(group).filter { cancel($0) }.count }
+
+    /// Pauses every job (remembering which were paused this way).
+    @discardableResult
+    public func pauseAll() -> Int { allJobs().filter { pause($0.id, byAll: true) }.count }
+    /// Resumes the jobs `pauseAll()` paused; jobs paused one by one stay paused.
+    @discardableResult
+    public func resumeAll() -> Int { allJobs().filter { resume($0, onlyIfPausedByAll: true) }.count }
+
+    /// Stops (or restarts) workers taking runs from a queue; runs keep queueing
+    /// up to its capacity.
+    public func setQueuePaused(_ name: String, _ paused: Bool) throws {
+        let changed: Bool = try dispatch.lock.withLock {
+            guard let i = dispatch.queueIndexByName[name] else { throw EngineError.unknownQueue(name) }
+            let was = dispatch.queues[i].paused
+            dispatch.queues[i].paused = paused
+            if !paused { dispatch.wakeForBacklogLocked() }
+            return was != paused
+        }
+        if changed { events.record(paused ? .queuePaused : .queueResumed, at: clock.now(), name: name) }
+    }
+
+    /// Adds a run queue. Returns false if one with that name exists.
+    @discardableResult
+    public func addQueue(_ config: RunQueueConfig) -> Bool { dispatch.addQueue(config) }
+
+    /// Resizes the pool: growing starts threads at once; shrinking retires
+    /// idle workers at once and busy ones when their current run ends.
+    public func setWorkerCount(_ count: Int) {
+        let n = Swift.max(0, count)
+        let before: Int = dispatch.lock.withLock {
+            let active = dispatch.workers.filter { !$0.retire }
+            dispatch.targetWorkers = n
+            if active.count < n {
+                for _ in active.count..<n where !dispatch.stopping { spawnWorkerLocked() }
+            } else if active.count > n {
+                var excess = active.count - n
+                // Idle ones first (they leave at once), then the most recent.
+                for w in dispatch.idle.reversed() where excess > 0 && !w.retire {
+                    w.retire = true; w.wakeCondition.signal(); excess -= 1
+                }
+                for w in active.reversed() where excess > 0 && !w.retire {
+                    w.retire = true; w.wakeCondition.signal(); excess -= 1
+                }
+            }
+            return active.count
+        }
+        if before != n { events.record(.poolResized, at: clock.now(), name: "pool", message: "\(before) → \(n) workers") }
+    }
+
+    /// The pool size asked for.
+    public var workerCount: Int { dispatch.lock.withLock { dispatch.targetWorkers } }
+
+    // MARK: - Internals
+
+    func jobsOfGroup(_ group: String) -> [Job] {
+        registryLock.withLock {
+            guard let g = groupIndex[group] else { return [] }
+            return jobs.compactMap { $0 }.filter { $0.groupIndex == g }
+        }
+    }
+
+    func allJobs() -> [Job] { registryLock.withLock { jobs.compactMap { $0 } } }
+
+    func pause(_ id: JobID, byAll: Bool) -> Bool {
+        guard let job = job(id) else { return false }
+        let stripe = stripes[Int(job.stripe)]
+        stripe.lock()
+        let from = job.state
+        var removeFromQueue = false
+        switch from {
+        case .scheduled:
+            job.state = .paused
+        case .failed where !job.stuck && !job.gaveUp:
+            job.state = .paused
+        case .queued:
+            job.state = .paused
+            removeFromQueue = true
+        case .running, .sleeping:
+            let changed = !job.pauseAfterRun
+            job.pauseAfterRun = true
+            stripe.unlock()
+            if changed { events.record(.paused, at: clock.now(), job: job.id, name: job.name, message: "after the current run") }
+            return changed
+        default:
+            stripe.unlock()
+            return false
+        }
+        job.pausedByAll = byAll
+        stripe.unlock()
+        registryLock.withLock { controlTally.move(from, .paused) }
+        if removeFromQueue { dropQueuedRuns(of: job) }
+        events.record(.paused, at: clock.now(), job: job.id, name: job.name)
+        return true
+    }
+
+    func resume(_ job: Job, onlyIfPausedByAll: Bool) -> Bool {
+        let now = clock.now()
+        let stripe = stripes[Int(job.stripe)]
+        stripe.lock()
+        let from = job.state
+        if (from == .running || from == .sleeping) && job.pauseAfterRun && !onlyIfPausedByAll {
+            job.pauseAfterRun = false
+            stripe.unlock()
+            return true
+        }
+        let retry = from == .failed && job.gaveUp && !onlyIfPausedByAll
+        guard (from == .paused && (!onlyIfPausedByAll || job.pausedByAll)) || retry else {
+            stripe.unlock()
+            return false
+        }
+        job.pausedByAll = false
+        if retry {
+            job.gaveUp = false
+            job.consecutiveFailures = 0
+            job.gridDue = now
+            if case .fixedRate = job.kind { job.anchor = now }
+        } else {
+            switch job.kind {
+            case .fixedRate(let p, let policy):
+                let plan = Cadence.resumeFixedRate(period: p, policy: policy, anchor: job.anchor, pendingDue: job.gridDue, now: now)
+                job.gridDue = plan.nextDue
+                job.anchor = plan.anchor
+            case .cron(let expr):
+                if job.gridDue < now { job.gridDue = cronDue(expr, after: now) ?? Int64.max / 2 }
+            case .fixedDelay, .adaptive, .once, .onceAt:
+                job.gridDue = Swift.max(job.gridDue, now)
+            }
+        }
+        job.state = .scheduled
+        let at = job.nextDue
+        stripe.unlock()
+        registryLock.withLock { controlTally.move(from, .scheduled) }
+        due.lock.withLock { due.insertLocked(job, due: at) }
+        events.record(.resumed, at: now, job: job.id, name: job.name)
+        return true
+    }
+
+    func cancel(_ job: Job) -> Bool {
+        let stripe = stripes[Int(job.stripe)]
+        stripe.lock()
+        let from = job.state
+        var to: JobState
+        var removeFromQueue = false
+        var wakeWorker: Int32 = -1
+        switch from {
+        case .scheduled, .failed, .paused:
+            to = job.stuck ? .cancelling : .cancelled
+        case .queued:
+            to = .cancelled
+            removeFromQueue = true
+        case .running, .sleeping:
+            to = .cancelling
+            if from == .sleeping { wakeWorker = job.worker }
+        case .cancelling, .cancelled, .retired:
+            stripe.unlock()
+            return false
+        }
+        job.state = to
+        job.pauseAfterRun = false
+        stripe.unlock()
+        registryLock.withLock { controlTally.move(from, to) }
+        if removeFromQueue { dropQueuedRuns(of: job) }
+        if wakeWorker >= 0 { wakeSleeper(workerIndex: wakeWorker) }
+        events.record(.cancelled, at: clock.now(), job: job.id, name: job.name,
+                      message: to == .cancelling ? "the running run was told" : "")
+        if to == .cancelled { noteFinished(job.id) }
+        return true
+    }
+
+    /// Removes a job's waiting runs from its queue and closes their in-flight
+    /// count. (A worker that popped the run already sees the new state and
+    /// drops it itself; each run is closed exactly once.)
+    private func dropQueuedRuns(of job: Job) {
+        let removed = dispatch.lock.withLock { dispatch.queues[Int(job.queueIndex)].remove(job: job) }
+        if removed > 0 { due.lock.withLock { due.finishLocked(removed) } }
+    }
+}

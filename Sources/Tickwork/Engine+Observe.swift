@@ -1,0 +1,248 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Observation: snapshots, job windows, events. Readers take each lock
+/// briefly and never while a job runs, so observing does not stall dispatch.
+extension Engine {
+    /// Takes a snapshot.
+    public func snapshot() -> EngineSnapshot {
+        let now = clock.now()
+        var tally = StateTally()
+        var total = 0, forgotten = 0
+        registryLock.withLock {
+            tally.merge(controlTally)
+            total = jobs.count
+            forgotten = forgottenJobs
+        }
+        var timer = TimerInfo(tid: 0, cpuNs: 0, cpuFraction: 0, wakeups: 0, lastBatch: 0, sleeping: false,
+                              sinceNs: 0, resolutionNs: due.wheel.resolutionNs)
+        timerStatsLock.withLock {
+            tally.merge(timerTally)
+            timer.tid = timerTID
+            timer.cpuNs = ThreadInfo.cpuNanoseconds(timerCPUClock)
+            timer.wakeups = timerWakeups
+            timer.lastBatch = timerLastBatch
+            timer.sleeping = timerSleeping
+            timer.sinceNs = timerPhaseSinceNs
+        }
+        var workers: [WorkerInfo] = []
+        var lateness = LatencyHistogram()
+        var runs = 0
+        var queues: [QueueInfo] = []
+        var target = 0
+        dispatch.lock.withLock {
+            tally.merge(retiredTally)
+            lateness.merge(retiredLateness)
+            runs += retiredWorkerRuns
+            target = dispatch.targetWorkers
+            for w in dispatch.workers + writtenOffWorkers {
+                w.statsLock.withLock {
+                    tally.merge(w.tally)
+                    lateness.merge(w.lateness)
+                    runs += w.runs
+                    let running = w.phase == .running || w.phase == .sleeping || w.phase == .stuck
+                    let busy = w.busyNs + (running ? now - w.phaseSinceNs : 0)
+                    workers.append(WorkerInfo(
+                        index: Int(w.index), tid: w.tid, phase: w.phase, jobID: w.currentJob?.id,
+                        jobName: w.currentJob?.name, sinceNs: w.phaseSinceNs, runs: w.runs,
+                        busyFraction: Double(busy), cpuNs: ThreadInfo.cpuNanoseconds(w.cpuClock),
+                        cpuFraction: 0, retiring: w.retire))
+                }
+            }
+            for q in dispatch.queues {
+                queues.append(QueueInfo(
+                    name: q.config.name, depth: q.depth, capacity: q.config.capacity, order: q.config.order,
+                    whenFull: q.config.whenFull, overflow: q.overflow, paused: q.paused,
+                    oldestWaitNs: q.oldestEnqueuedNs.map { Swift.max(0, now - $0) } ?? 0,
+                    enqueued: q.enqueued, dequeued: q.dequeued, maxDepth: q.maxDepth, enqueueRate: 0, dequeueRate: 0))
+            }
+        }
+        // Rates need the previous sample (busy fraction, CPU, runs, queue flow).
+        var rps: Double?
+        rates.withLock { prev in
+            let dt = Double(now - prev.atNs) / 1e9
+            for i in workers.indices {
+                let key = workers[i].index
+                let busy = Int64(workers[i].busyFraction)
+                if let p = prev.workers[key], dt > 0 {
+                    workers[i].busyFraction = Swift.min(1, Swift.max(0, Double(busy - p.busy) / 1e9 / dt))
+                    workers[i].cpuFraction = Swift.max(0, Double(workers[i].cpuNs - p.cpu) / 1e9 / dt)
+                } else {
+                    workers[i].busyFraction = 0
+                }
+                prev.workers[key] = (busy, workers[i].cpuNs)
+            }
+            if prev.atNs > 0, dt > 0 {
+                rps = Double(runs - prev.runs) / dt
+                timer.cpuFraction = Double(timer.cpuNs - prev.timerCPU) / 1e9 / dt
+                for i in queues.indices {
+                    if let p = prev.queues[queues[i].name] {
+                        queues[i].enqueueRate = Double(queues[i].enqueued - p.0) / dt
+                        queues[i].dequeueRate = Double(queues[i].dequeued - p.1) / dt
+                    }
+                }
+            }
+            for q in queues { prev.queues[q.name] = (q.enqueued, q.dequeued) }
+            prev.atNs = now
+            prev.runs = runs
+            prev.timerCPU = timer.cpuNs
+        }
+        workers.sort { $0.index < $1.index }
+        var byState: [JobState: Int] = [:]
+        for s in JobState.allCases { byState[s] = Swift.max(0, tally[s]) }
+        return EngineSnapshot(takenAtNs: now, uptimeNs: now - startedAtNs, jobsByState: byState, totalJobs: total,
+                              forgottenJobs: forgotten, runs: runs, runsPerSecond: rps, lateness: lateness,
+                              workers: workers, timer: timer, queues: queues, targetWorkers: target,
+                              lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown)
+    }
+
+    /// A window of jobs: filtered, sorted, sliced. Visits each job once under
+    /// its stripe lock; with the default order (submission) and no filter it
+    /// touches only the slice.
+    public func jobs(_ query: JobQuery) -> JobPage {
+        let (table, groups) = registryLock.withLock { (jobs, groupNames) }
+        let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
+        let needle = query.text?.lowercased()
+        let groupFilter: Int32? = query.group.map { g in Int32(groups.firstIndex(of: g) ?? -1) }
+        let now = clock.now()
+
+        if query.sort == .id && query.states == nil && needle == nil && groupFilter == nil {
+            let live = table.lazy.compactMap { $0 }
+            let count = live.count
+            let ordered: [Job] = query.descending ? Array(live.reversed()) : Array(live)
+            let slice = ordered.dropFirst(query.offset).prefix(query.limit)
+            return JobPage(matching: count, jobs: slice.map { info($0, groups: groups, queues: queueNames, now: now) })
+        }
+
+        var picked: [(key: SortValue, job: Job)] = []
+        for case let job? in table {
+            if let g = groupFilter, job.groupIndex != g { continue }
+            if let needle, !job.name.lowercased().contains(needle),
+               !groups[Int(job.groupIndex)].lowercased().contains(needle) { continue }
+            let stripe = stripes[Int(job.stripe)]
+            stripe.lock()
+            let state = job.state
+            if let states = query.states, !states.contains(state) { stripe.unlock(); continue }
+            let key: SortValue
+            switch query.sort {
+            case .id: key = .int(Int64(job.id.rawValue))
+            case .name: key = .text(job.name)
+            case .group: key = .text(groups[Int(job.groupIndex)])
+            case .state: key = .int(Int64(state.order))
+            case .nextDue: key = .int(Self.isWaiting(job) ? job.nextDue : Int64.max)
+            case .lastDuration: key = .int(job.lastDurationNs)
+            case .runs: key = .int(Int64(job.runs))
+            case .errors: key = .int(Int64(job.errors))
+            case .lateness: key = .int(job.lastLatenessNs)
+            }
+            stripe.unlock()
+            picked.append((key, job))
+        }
+        let less: ((key: SortValue, job: Job), (key: SortValue, job: Job)) -> Bool = { a, b in
+            if a.key == b.key { return a.job.id < b.job.id }
+            return query.descending ? b.key < a.key : a.key < b.key
+        }
+        picked.sort(by: less)
+        let slice = picked.dropFirst(query.offset).prefix(query.limit)
+        return JobPage(matching: picked.count, jobs: slice.map { info($0.job, groups: groups, queues: queueNames, now: now) })
+    }
+
+    /// Everything kept about one job, or nil if unknown or forgotten.
+    public func detail(_ id: JobID) -> JobDetail? {
+        guard let job = job(id) else { return nil }
+        let groups = registryLock.withLock { groupNames }
+        let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
+        let base = info(job, groups: groups, queues: queueNames, now: clock.now())
+        return stripes[Int(job.stripe)].withLock {
+            JobDetail(info: base, recentErrors: job.extras?.recentErrors ?? [], log: job.extras?.logLines ?? [],
+                      durationHistoryNs: job.extras?.durationHistory ?? [],
+                      latenessHistoryNs: job.extras?.latenessHistory ?? [])
+        }
+    }
+
+    /// One job's current record.
+    public func info(_ id: JobID) -> JobInfo? {
+        guard let job = job(id) else { return nil }
+        let groups = registryLock.withLock { groupNames }
+        let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
+        return info(job, groups: groups, queues: queueNames, now: clock.now())
+    }
+
+    /// Events after sequence number `after` (0: from the oldest kept).
+    public func events(after: UInt64, limit: Int = 1000) -> EventBatch { events.events(after: after, limit: limit) }
+
+    /// Blocks until a manual clock's engine has nothing left to do at the
+    /// current time: nothing due, queued or running (runs asleep in their
+    /// context wait for the clock). Tests call it after `advance`; it waits
+    /// on a condition, never on elapsed time.
+    public func settle() {
+        precondition(clock.isManual, "settle() is for engines driven by a ManualClock")
+        due.lock.lock()
+        due.settleWaiters += 1
+        while !due.stopping {
+            let now = clock.now()
+            let nothingDue = (due.wheel.nextWake() ?? .max) > now || due.wheel.count == 0
+            if due.inFlight == 0 && nothingDue { break }
+            if due.inFlight == 0 { due.timerCondition.signal() }
+            due.settleCondition.wait(due.lock)
+        }
+        due.settleWaiters -= 1
+        due.lock.unlock()
+    }
+
+    static func isWaiting(_ job: Job) -> Bool {
+        job.state == .scheduled || job.state == .paused || (job.state == .failed && !job.gaveUp && !job.stuck)
+    }
+
+    func info(_ job: Job, groups: [String], queues: [String], now: Int64) -> JobInfo {
+        let scheduleText = Schedule(kind: job.kind, initialDelayNs: job.policy.initialDelayNs, jitterNs: job.policy.jitterNs).description
+        return stripes[Int(job.stripe)].withLock {
+            let ran = job.runs > 0 && job.lastDurationNs >= 0
+            return JobInfo(
+                id: job.id, name: job.name, group: groups[Int(job.groupIndex)], queue: queues[Int(job.queueIndex)],
+                state: job.state, schedule: scheduleText,
+                nextDueNs: Self.isWaiting(job) ? job.nextDue : nil,
+                runs: job.runs, errors: job.errors, misses: job.misses, overflows: job.overflows,
+                consecutiveFailures: Int(job.consecutiveFailures),
+                lastStartNs: job.runs > 0 || job.state == .running || job.state == .sleeping ? job.lastStartNs : nil,
+                lastDurationNs: ran ? job.lastDurationNs : nil,
+                meanDurationNs: ran ? job.totalDurationNs / Int64(job.runs) : nil,
+                maxDurationNs: ran ? job.maxDurationNs : nil,
+                lastLatenessNs: job.runs > 0 ? job.lastLatenessNs : nil,
+                meanLatenessNs: job.runs > 0 ? job.totalLatenessNs / Int64(job.runs) : nil,
+                totalLatenessNs: job.totalLatenessNs, usage: Double(job.usage),
+                progress: job.extras?.progress, status: job.extras?.statusText, lastError: job.extras?.lastError,
+                stuck: job.stuck, gaveUp: job.gaveUp, pausePending: job.pauseAfterRun,
+                worker: job.worker >= 0 ? Int(job.worker) : nil)
+        }
+    }
+}
+
+/// A sort key value.
+enum SortValue: Comparable {
+    case int(Int64)
+    case text(String)
+    static func < (a: SortValue, b: SortValue) -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x < y
+        case (.text(let x), .text(let y)): return x.localizedStandardCompare(y) == .orderedAscending
+        case (.int, .text): return true
+        case (.text, .int): return false
+        }
+    }
+}
+
+/// The previous snapshot's counters, for rates. Guarded by its own lock.
+final class RateSamples: @unchecked Sendable {
+    struct State {
+        var atNs: Int64 = 0
+        var runs = 0
+        var timerCPU: Int64 = 0
+        var workers: [Int: (busy: Int64, cpu: Int64)] = [:]
+        var queues: [String: (Int, Int)] = [:]
+    }
+    private let lock = Lock()
+    private var state = State()
+    func withLock<T>(_ body: (inout State) -> T) -> T { lock.withLock { body(&state) } }
+}

@@ -1,0 +1,258 @@
+/// The end of a run, the context's sleep, and how a manual clock wakes sleepers.
+extension Engine {
+    /// Records a finished run and plans the job's future. Called on the
+    /// worker that ran it; takes the job's stripe lock, then the due lock.
+    func finishRun(job: Job, worker: Worker, due: Int64, start: Int64, end: Int64, runNumber: Int,
+                   decision: RunDecision, failure: (any Error)?) {
+        let duration = end - start
+        let stripe = stripes[Int(job.stripe)]
+        var reinsertAt: Int64?
+        var event: EngineEvent.Kind?
+        var message = ""
+        stripe.lock()
+        // The timer may have written this run off as stuck; it recorded the run then.
+        let wasStuck = job.stuck && job.worker == worker.index
+        let from = job.state
+        if !wasStuck {
+            recordRunLocked(job, start: start, duration: duration, lateness: start - due)
+            if let failure {
+                message = String(describing: failure)
+                recordFailureLocked(job, message: message, at: end, run: runNumber, timedOut: false)
+            } else {
+                job.consecutiveFailures = 0
+            }
+        }
+        job.stuck = false
+        job.worker = -1
+        var to: JobState
+        if from == .cancelling || from == .cancelled || isShuttingDown {
+            to = .cancelled
+            event = .cancelled
+        } else if failure != nil || wasStuck {
+            to = .failed
+            let limit = job.policy.maxConsecutiveFailures
+            if !job.isRecurring || (limit > 0 && Int(job.consecutiveFailures) >= limit) {
+                job.gaveUp = true
+                event = .failed
+                if limit > 0 && job.isRecurring { message += " (gave up after \(job.consecutiveFailures) failures in a row)" }
+            } else {
+                reinsertAt = planNextLocked(job, decision: .reschedule, end: end)
+                if let backoff = job.policy.backoff, let next = reinsertAt {
+                    let wait = Cadence.backoff(failures: Int(job.consecutiveFailures), initial: backoff.initialNs, cap: backoff.capNs)
+                    if end + wait > next { reinsertAt = delayLocked(job, to: end + wait) }
+                }
+                event = .failed
+            }
+            if reinsertAt == nil && !job.gaveUp { to = .retired }
+        } else {
+            reinsertAt = planNextLocked(job, decision: decision, end: end)
+            to = reinsertAt == nil ? .retired : .scheduled
+            if to == .retired { event = .retired }
+        }
+        if let next = reinsertAt, job.pauseAfterRun {
+            job.pauseAfterRun = false
+            job.gridDue = next
+            reinsertAt = nil
+            to = .paused
+            event = event ?? .paused
+        }
+        job.pauseAfterRun = false
+        job.state = to
+        let dispatchDue = reinsertAt != nil ? job.nextDue : 0
+        stripe.unlock()
+
+        self.due.lock.lock()
+        if reinsertAt != nil { self.due.insertLocked(job, due: dispatchDue) }
+        if !worker.uncounted { self.due.finishLocked(1) }
+        worker.uncounted = false
+        self.due.lock.unlock()
+
+        worker.statsLock.lock()
+        worker.tally.move(from, to)
+        worker.statsLock.unlock()
+
+        if recordRunEvents && event == nil { events.record(.finished, at: end, job: job.id, name: job.name) }
+        if let event { events.record(event, at: end, job: job.id, name: job.name, message: message) }
+        if to.isFinal || job.gaveUp { noteFinished(job.id) }
+    }
+
+    /// Per-run figures. Stripe lock held.
+    func recordRunLocked(_ job: Job, start: Int64, duration: Int64, lateness: Int64) {
+        let previousStart = job.runs > 0 ? job.lastStartNs : start
+        job.runs += 1
+        job.lastStartNs = start
+        job.lastDurationNs = duration
+        job.totalDurationNs &+= duration
+        if duration > job.maxDurationNs { job.maxDurationNs = duration }
+        job.lastLatenessNs = lateness
+        job.totalLatenessNs &+= lateness
+        // Usage: busy fraction of the time since the previous start, smoothed.
+        if job.runs > 1, start > previousStart {
+            let sample = Float(Swift.min(1, Double(duration) / Double(start - previousStart)))
+            job.usage = job.usage * 0.7 + sample * 0.3
+        }
+        if let e = job.extras {
+            e.durationHistory.append(duration)
+            e.latenessHistory.append(lateness)
+            if e.durationHistory.count > JobExtras.historyKeep { e.durationHistory.removeFirst() }
+            if e.latenessHistory.count > JobExtras.historyKeep { e.latenessHistory.removeFirst() }
+        }
+    }
+
+    /// Records a failed run. Stripe lock held.
+    func recordFailureLocked(_ job: Job, message: String, at: Int64, run: Int, timedOut: Bool) {
+        job.errors += 1
+        job.consecutiveFailures += 1
+        let error = RunError(message: message, atNs: at, run: run, timedOut: timedOut)
+        let e = job.extrasForWriting
+        e.lastError = error
+        e.recentErrors.append(error)
+        if e.recentErrors.count > JobExtras.errorKeep { e.recentErrors.removeFirst() }
+    }
+
+    /// The next due time after a run that ended at `end`, or nil when the
+    /// job is done. Updates the grid, anchor and miss count. Stripe lock held.
+    func planNextLocked(_ job: Job, decision: RunDecision, end: Int64) -> Int64? {
+        switch decision {
+        case .retire:
+            return nil
+        case .again(let after):
+            let delay = Swift.max(0, after.nanoseconds)
+            if case .adaptive = job.kind { job.anchor = delay }
+            job.gridDue = end + delay
+            return job.gridDue
+        case .reschedule:
+            break
+        }
+        switch job.kind {
+        case .fixedRate(let period, let policy):
+            let plan = Cadence.fixedRate(period: period, policy: policy, anchor: job.anchor, due: job.gridDue, end: end)
+            job.misses += plan.missed
+            job.gridDue = plan.nextDue
+            job.anchor = plan.anchor
+        case .fixedDelay(let delay):
+            job.gridDue = end + delay
+        case .adaptive:
+            job.gridDue = end + job.anchor
+        case .cron(let expr):
+            guard let next = cronDue(expr, after: end) else { return nil }
+            job.gridDue = next
+        case .once, .onceAt:
+            return nil
+        }
+        return job.gridDue
+    }
+
+    /// Moves the next due time to no earlier than `target` (back-off),
+    /// keeping a fixed-rate job on its grid and counting the ticks skipped.
+    func delayLocked(_ job: Job, to target: Int64) -> Int64 {
+        if case .fixedRate(let period, _) = job.kind {
+            let behind = target - job.gridDue
+            if behind > 0 {
+                let k = (behind + period - 1) / period
+                job.misses += Int(k)
+                job.gridDue += k * period
+            }
+        } else {
+            job.gridDue = Swift.max(job.gridDue, target)
+        }
+        return job.gridDue
+    }
+
+    /// Remembers a job that reached a final state; forgets the oldest
+    /// finished jobs beyond the retention limit.
+    func noteFinished(_ id: JobID) {
+        registryLock.lock()
+        finishedOrder.append(id)
+        let keep = configuration.keepFinishedJobs
+        while finishedOrder.count - finishedHead > keep {
+            let old = finishedOrder[finishedHead]
+            finishedHead += 1
+            let i = Int(old.rawValue) - 1
+            if i >= 0 && i < jobs.count, let j = jobs[i] {
+                // Forget it only if it is still finished (it may have been resumed).
+                let stillFinished = stripes[Int(j.stripe)].withLock { j.state.isFinal || (j.state == .failed && j.gaveUp) }
+                if stillFinished {
+                    jobs[i] = nil
+                    forgottenJobs += 1
+                }
+            }
+        }
+        if finishedHead > 4096 && finishedHead * 2 > finishedOrder.count {
+            finishedOrder.removeFirst(finishedHead)
+            finishedHead = 0
+        }
+        registryLock.unlock()
+    }
+
+    /// The context's interruptible sleep.
+    func sleep(job: Job, worker: Worker, nanoseconds: Int64) -> Bool {
+        let stripe = stripes[Int(job.stripe)]
+        stripe.lock()
+        if job.state != .running || isShuttingDown {
+            stripe.unlock()
+            return false
+        }
+        job.state = .sleeping
+        stripe.unlock()
+        let now = clock.now()
+        worker.statsLock.withLock {
+            worker.tally.move(.running, .sleeping)
+            if worker.phase == .running { worker.phase = .sleeping; worker.phaseSinceNs = now }
+        }
+        let deadline = nanoseconds > Int64.max - now ? Int64.max : now + Swift.max(0, nanoseconds)
+        due.lock.lock()
+        worker.sleepDeadline = deadline
+        worker.sleepWoken = false
+        if !worker.uncounted { due.finishLocked(1); worker.uncounted = true }
+        due.sleepers.append(worker)
+        while !worker.sleepWoken && !due.stopping {
+            if clock.isManual {
+                if clock.now() >= deadline { break }
+                worker.sleepCondition.wait(due.lock)
+            } else {
+                if !worker.sleepCondition.wait(due.lock, untilMonotonicNs: deadline) { break }
+            }
+        }
+        if let i = due.sleepers.firstIndex(where: { $0 === worker }) { due.sleepers.remove(at: i) }
+        if worker.uncounted && !worker.countReleased { due.inFlight += 1; worker.uncounted = false }
+        worker.sleepDeadline = .max
+        due.lock.unlock()
+
+        stripe.lock()
+        let from = job.state
+        if from == .sleeping { job.state = .running }
+        let cancelled = job.state != .running || (job.stuck && job.worker == worker.index) || isShuttingDown
+        stripe.unlock()
+        let woke = clock.now()
+        worker.statsLock.withLock {
+            if from == .sleeping { worker.tally.move(.sleeping, .running) }
+            if worker.phase == .sleeping { worker.phase = .running; worker.phaseSinceNs = woke }
+        }
+        return !cancelled
+    }
+
+    /// Wakes the context sleep of the run of `job`, if it is asleep (cancel).
+    func wakeSleeper(workerIndex: Int32) {
+        due.lock.withLock {
+            for w in due.sleepers where w.index == workerIndex { wakeLocked(w) }
+        }
+    }
+
+    /// Due lock held: wakes one sleeper and counts its run as in flight again.
+    func wakeLocked(_ w: Worker) {
+        guard !w.sleepWoken else { return }
+        w.sleepWoken = true
+        if w.uncounted && !w.countReleased { due.inFlight += 1; w.uncounted = false }
+        w.sleepCondition.signal()
+    }
+
+    /// A manual clock moved: wake the timer and every sleeper now due.
+    func clockAdvanced() {
+        let now = clock.now()
+        due.lock.withLock {
+            for w in due.sleepers where w.sleepDeadline <= now { wakeLocked(w) }
+            due.timerCondition.signal()
+        }
+    }
+}

@@ -1,0 +1,68 @@
+/// Shutting down within a deadline.
+extension Engine {
+    /// Stops the timer, cancels queued runs, tells running ones (their
+    /// contexts report cancelled, sleeps wake), and waits for the threads up
+    /// to `deadline`. Returns what it abandoned. Safe to call twice (the
+    /// second call reports nothing new).
+    @discardableResult
+    public func shutdown(deadline: Duration = .seconds(5)) -> ShutdownReport {
+        let started = clock.now()
+        let realStart = monotonicNanoseconds()
+        let alreadyDown = isShuttingDown
+        setShuttingDown()
+        due.lock.withLock {
+            due.stopping = true
+            due.timerCondition.signal()
+            for w in due.sleepers { wakeLocked(w) }
+            due.settleCondition.broadcast()
+        }
+        let queued: [RunItem] = dispatch.lock.withLock {
+            dispatch.stopping = true
+            var all: [RunItem] = []
+            for i in dispatch.queues.indices { all += dispatch.queues[i].removeAll() }
+            for w in dispatch.workers { w.wakeCondition.signal() }
+            return all
+        }
+        var cancelledQueued: [JobID] = []
+        for item in queued {
+            let job = item.job
+            let changed: Bool = stripes[Int(job.stripe)].withLock {
+                guard job.state == .queued else { return false }
+                job.state = .cancelled
+                return true
+            }
+            if changed {
+                registryLock.withLock { controlTally.move(.queued, .cancelled) }
+                cancelledQueued.append(job.id)
+            }
+        }
+        // Wait for the threads, in real time: the deadline is a promise to the caller.
+        let deadlineReal = realStart + Swift.max(0, deadline.nanoseconds)
+        let remaining: Int = dispatch.lock.withLock {
+            while liveThreads - writtenOffWorkers.count > 0 {
+                if !threadsExited.wait(dispatch.lock, untilMonotonicNs: deadlineReal) { break }
+            }
+            return liveThreads - writtenOffWorkers.count
+        }
+        var running: [JobID] = []
+        var abandonedThreads = 0
+        dispatch.lock.withLock {
+            abandonedThreads = liveThreads
+            for w in dispatch.workers + writtenOffWorkers {
+                if let id = w.statsLock.withLock({ w.currentJob?.id }) { running.append(id) }
+            }
+        }
+        _ = remaining
+        if !alreadyDown {
+            events.record(.shutdown, at: clock.now(), name: "engine",
+                          message: "\(cancelledQueued.count) queued runs cancelled, \(running.count) runs abandoned")
+        }
+        let joined = alreadyDown ? 0 : Swift.max(0, configurationThreadCount - abandonedThreads)
+        return ShutdownReport(cancelledQueued: cancelledQueued, abandonedRunning: running,
+                              joinedThreads: joined, abandonedThreads: abandonedThreads,
+                              elapsedNs: clock.isManual ? monotonicNanoseconds() - realStart : clock.now() - started)
+    }
+
+    /// Threads started so far that a shutdown waits for (timer + workers).
+    var configurationThreadCount: Int { dispatch.lock.withLock { Int(nextWorkerIndex) + 1 } }
+}

@@ -1,0 +1,195 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The timer thread: sweeps the wheel, hands due runs to the queues in one
+/// batch per wake-up, and writes off runs that outlived their timeout.
+extension Engine {
+    func startTimerThread() {
+        dispatch.lock.withLock { liveThreads += 1 }
+        startThread(name: "tickwork-timer") { [self] in self.timerMain() }
+    }
+
+    private func timerMain() {
+        ThreadInfo.setName("tickwork-timer")
+        ThreadInfo.minimiseTimerSlack()
+        timerStatsLock.withLock {
+            timerTID = ThreadInfo.currentTID()
+            timerCPUClock = ThreadInfo.currentCPUClock()
+            timerPhaseSinceNs = clock.now()
+        }
+        var fired = ContiguousArray<Job>()
+        var batch = ContiguousArray<(job: Job, due: Int64)>()
+        var refused: [RunItem] = []
+        var tally = StateTally()
+
+        due.lock.lock()
+        while !due.stopping {
+            let now = clock.now()
+            due.wheel.collectDue(now: now, into: &fired)
+            due.inFlight += fired.count
+            due.timerWakesAt = .max
+            due.lock.unlock()
+
+            var stale = 0
+            var lastBatch = 0
+            if !fired.isEmpty {
+                for job in fired {
+                    let stripe = stripes[Int(job.stripe)]
+                    stripe.lock()
+                    let from = job.state
+                    let live = from == .scheduled || (from == .failed && !job.stuck && !job.gaveUp)
+                    let dueAt = job.nextDue
+                    if live && dueAt <= now {
+                        job.state = .queued
+                        job.runDue = dueAt
+                        stripe.unlock()
+                        tally.move(from, .queued)
+                        batch.append((job, dueAt))
+                    } else {
+                        stripe.unlock()
+                        stale += 1
+                    }
+                }
+                fired.removeAll(keepingCapacity: true)
+                lastBatch = batch.count
+                if !batch.isEmpty {
+                    dispatch.enqueue(batch, now: now, refused: &refused)
+                    batch.removeAll(keepingCapacity: true)
+                }
+                if !refused.isEmpty {
+                    handleRefused(refused, now: now, tally: &tally)
+                    refused.removeAll(keepingCapacity: true)
+                }
+            }
+            let nextTimeout = checkTimeouts(now: now, tally: &tally)
+
+            timerStatsLock.lock()
+            timerTally.merge(tally)
+            timerWakeups += 1
+            if lastBatch > 0 { timerLastBatch = lastBatch }
+            timerSleeping = true
+            timerPhaseSinceNs = now
+            timerStatsLock.unlock()
+            tally = StateTally()
+
+            due.lock.lock()
+            if stale > 0 { due.finishLocked(stale) }
+            var wake = due.wheel.nextWake() ?? .max
+            if nextTimeout < wake { wake = nextTimeout }
+            if wake <= clock.now() { continue }
+            due.timerWakesAt = wake
+            if due.stopping { break }
+            if clock.isManual || wake == .max {
+                due.timerCondition.wait(due.lock)
+            } else {
+                due.timerCondition.wait(due.lock, untilMonotonicNs: wake)
+            }
+            timerStatsLock.withLock { timerSleeping = false }
+        }
+        due.lock.unlock()
+        dispatch.lock.withLock {
+            liveThreads -= 1
+            threadsExited.broadcast()
+        }
+    }
+
+    /// Runs a full queue refused (or evicted): each one is a miss, and its job
+    /// goes back on its schedule at the next tick after now.
+    private func handleRefused(_ items: [RunItem], now: Int64, tally: inout StateTally) {
+        var reinsert: [(Job, Int64)] = []
+        var finished = 0
+        for item in items {
+            let job = item.job
+            let stripe = stripes[Int(job.stripe)]
+            stripe.lock()
+            guard job.state == .queued else { stripe.unlock(); finished += 1; continue }
+            job.overflows += 1
+            job.misses += 1
+            if job.isRecurring {
+                job.state = .scheduled
+                switch job.kind {
+                case .fixedRate(let p, _):
+                    let k = Swift.max(1, (now - job.gridDue) / p + 1)
+                    job.gridDue += k * p
+                    job.misses += Int(k - 1)
+                case .fixedDelay(let d): job.gridDue = now + d
+                case .adaptive: job.gridDue = now + job.anchor
+                case .cron(let expr): job.gridDue = cronDue(expr, after: now) ?? (Int64.max / 2)
+                case .once, .onceAt: break
+                }
+                reinsert.append((job, job.nextDue))
+            } else {
+                job.state = .failed
+                job.gaveUp = true
+                recordFailureLocked(job, message: "queue '\(dispatch.lock.withLock { dispatch.queues[Int(job.queueIndex)].config.name })' was full", at: now, run: job.runs + 1, timedOut: false)
+            }
+            let to = job.state
+            stripe.unlock()
+            tally.move(.queued, to)
+            events.record(.overflow, at: now, job: job.id, name: job.name, message: "queue full: run dropped")
+            finished += 1
+        }
+        due.lock.lock()
+        for (job, at) in reinsert { due.insertLocked(job, due: at) }
+        due.finishLocked(finished)
+        due.lock.unlock()
+    }
+
+    /// Writes off runs past their timeout: the job is marked stuck and failed,
+    /// the worker leaves the pool and a replacement starts, so the pool keeps
+    /// its size. Returns the earliest pending deadline.
+    private func checkTimeouts(now: Int64, tally: inout StateTally) -> Int64 {
+        let workers = dispatch.lock.withLock { dispatch.workers }
+        var earliest = Int64.max
+        for worker in workers {
+            worker.statsLock.lock()
+            let deadline = worker.runDeadlineNs
+            let job = worker.currentJob
+            worker.statsLock.unlock()
+            guard deadline != .max, let job else { continue }
+            if deadline > now { earliest = Swift.min(earliest, deadline); continue }
+            let stripe = stripes[Int(job.stripe)]
+            stripe.lock()
+            let from = job.state
+            guard job.worker == worker.index, from == .running || from == .sleeping || from == .cancelling else {
+                stripe.unlock(); continue
+            }
+            job.stuck = true
+            job.runs += 1
+            recordFailureLocked(job, message: RunTimedOut(timeoutNs: job.policy.timeoutNs).description,
+                                at: now, run: job.runs, timedOut: true)
+            let to: JobState = from == .cancelling ? .cancelling : .failed
+            job.state = to
+            stripe.unlock()
+            tally.move(from, to)
+            worker.statsLock.withLock { worker.phase = .stuck; worker.runDeadlineNs = .max }
+            due.lock.withLock {
+                if !worker.uncounted { due.finishLocked(1) }
+                worker.uncounted = true
+                worker.countReleased = true
+                wakeLocked(worker)  // a sleeping stuck run is told at once
+            }
+            dispatch.lock.withLock {
+                worker.writtenOff = true
+                if let i = dispatch.workers.firstIndex(where: { $0 === worker }) { dispatch.workers.remove(at: i) }
+                writtenOffWorkers.append(worker)
+                if dispatch.workers.count < dispatch.targetWorkers && !dispatch.stopping { spawnWorkerLocked() }
+            }
+            events.record(.stuck, at: now, job: job.id, name: job.name,
+                          message: "run exceeded its timeout of \(formatNanoseconds(job.policy.timeoutNs)); worker w\(worker.index) written off")
+            events.record(.workerReplaced, at: now, name: "w\(worker.index)", message: "replaced after a stuck run")
+        }
+        return earliest
+    }
+
+    /// Makes the timer wake no later than `deadline` (a new run timeout).
+    func wakeTimer(before deadline: Int64) {
+        due.lock.withLock {
+            if deadline < due.timerWakesAt {
+                due.timerWakesAt = deadline
+                due.timerCondition.signal()
+            }
+        }
+    }
+}

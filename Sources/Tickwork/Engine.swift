@@ -1,0 +1,192 @@
+import Foundation
+
+/// The scheduler: runs submitted jobs on a pool of worker threads, fed by a
+/// timer thread through bounded run queues, and describes itself on demand.
+///
+/// Threads: one timer thread (owns the wheel's sweep), N workers, and any
+/// number of caller threads for submit/control/observe. No call waits on a
+/// running job. Locks, each held briefly and never two at once except
+/// registry → dispatcher (queue lookup on submit):
+/// - `registryLock`: the job table, group names, finished-job retention,
+///   control-call tallies;
+/// - `stripes[i]`: the mutable fields of the jobs with `id % stripes.count == i`;
+/// - `due.lock`: the timer wheel and in-flight accounting;
+/// - `dispatch.lock`: run queues and idle workers;
+/// - each worker's `statsLock`, the timer's `timerStatsLock`, the event log's lock.
+public final class Engine: @unchecked Sendable {
+    public let clock: any EngineClock
+    let configuration: EngineConfiguration
+    let stripes: [Lock]
+    let due: DueIndex
+    let dispatch: Dispatcher
+    let events: EventLog
+    let recordRunEvents: Bool
+    let startedAtNs: Int64
+
+    // registryLock
+    let registryLock = Lock()
+    var jobs: [Job?] = []
+    var groupNames: [String] = []
+    var groupIndex: [String: Int32] = [:]
+    var controlTally = StateTally()
+    var finishedOrder: [JobID] = []
+    var finishedHead = 0
+    var forgottenJobs = 0
+    private var defaultPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
+
+    // dispatch lock
+    var nextWorkerIndex: Int32 = 0
+    var liveThreads = 0
+    let threadsExited = Condition()
+    var writtenOffWorkers: [Worker] = []
+    var retiredWorkerRuns = 0
+    var retiredWorkerBusyNs: Int64 = 0
+    var retiredTally = StateTally()
+    var retiredLateness = LatencyHistogram()
+
+    // Timer thread stats (timerStatsLock).
+    let timerStatsLock = Lock()
+    var timerTally = StateTally()
+    var timerTID: Int32 = 0
+    var timerCPUClock: clockid_t?
+    var timerWakeups = 0
+    var timerLastBatch = 0
+    var timerPhaseSinceNs: Int64 = 0
+    var timerSleeping = false
+
+    let rates = RateSamples()
+
+    // Shutdown flag, read without other locks by contexts.
+    private let shutdownLock = Lock()
+    private var shuttingDown = false
+
+    public init(_ configuration: EngineConfiguration = EngineConfiguration()) {
+        precondition(configuration.workers >= 0, "workers cannot be negative")
+        self.configuration = configuration
+        clock = configuration.clock
+        stripes = (0..<1024).map { _ in Lock() }
+        let now = clock.now()
+        startedAtNs = now
+        due = DueIndex(shift: configuration.timerResolutionShift, now: now)
+        var queueConfigs = configuration.queues
+        if !queueConfigs.contains(where: { $0.name == RunQueueConfig.defaultName }) {
+            queueConfigs.insert(RunQueueConfig(name: RunQueueConfig.defaultName), at: 0)
+        }
+        let resolution = Double(Int64(1) << Int64(configuration.timerResolutionShift))
+        dispatch = Dispatcher(queues: queueConfigs, targetWorkers: configuration.workers,
+                              targetLatencyNs: Swift.max(resolution, 200_000))
+        events = EventLog(capacity: configuration.eventCapacity)
+        recordRunEvents = configuration.recordRunEvents
+        dispatch.lock.withLock {
+            for _ in 0..<configuration.workers { spawnWorkerLocked() }
+        }
+        startTimerThread()
+        if clock.isManual {
+            clock.onAdvance { [weak self] in self?.clockAdvanced() }
+        }
+    }
+
+    var isShuttingDown: Bool { shutdownLock.withLock { shuttingDown } }
+
+    // MARK: Submission
+
+    /// Submits a job; it is scheduled at once. Safe from any thread.
+    @discardableResult
+    public func submit(_ spec: JobSpec) throws -> JobID {
+        try submit(contentsOf: [spec])[0]
+    }
+
+    /// Submits many jobs under one lock acquisition (fast setup at scale).
+    @discardableResult
+    public func submit(contentsOf specs: [JobSpec]) throws -> [JobID] {
+        guard !isShuttingDown else { throw EngineError.shutDown }
+        for spec in specs { try validate(spec) }
+        let now = clock.now()
+        var created: [(Job, Int64)] = []
+        created.reserveCapacity(specs.count)
+        registryLock.lock()
+        for spec in specs {
+            let id = JobID(UInt64(jobs.count + 1))
+            let group = internGroupLocked(spec.group)
+            let queue = dispatch.lock.withLock { dispatch.queueIndexLocked(spec.queue) }
+            let job = Job(id: id, name: spec.name, groupIndex: group, queueIndex: Int32(queue),
+                          stripe: Int32(Int(id.rawValue) % stripes.count), kind: spec.schedule.kind,
+                          policy: policyLocked(for: spec), body: spec.body)
+            let first = firstDue(of: spec.schedule, now: now)
+            job.gridDue = first.due
+            job.anchor = first.anchor
+            jobs.append(job)
+            controlTally.add(.scheduled)
+            created.append((job, first.due))
+        }
+        registryLock.unlock()
+        due.lock.lock()
+        for (job, _) in created { due.insertLocked(job, due: job.nextDue) }
+        due.lock.unlock()
+        if specs.count <= 16 {
+            for (job, _) in created { events.record(.submitted, at: now, job: job.id, name: job.name) }
+        } else {
+            events.record(.submitted, at: now, name: "\(specs.count) jobs")
+        }
+        return created.map { $0.0.id }
+    }
+
+    private func validate(_ spec: JobSpec) throws {
+        if let t = spec.timeout, t.nanoseconds <= 0 { throw EngineError.invalid("job '\(spec.name)': timeout must be positive") }
+        if let m = spec.maxConsecutiveFailures, m < 1 { throw EngineError.invalid("job '\(spec.name)': maxConsecutiveFailures must be at least 1") }
+        if spec.name.isEmpty { throw EngineError.invalid("a job needs a name") }
+    }
+
+    private func internGroupLocked(_ name: String) -> Int32 {
+        if let i = groupIndex[name] { return i }
+        groupNames.append(name)
+        groupIndex[name] = Int32(groupNames.count - 1)
+        return Int32(groupNames.count - 1)
+    }
+
+    private func policyLocked(for spec: JobSpec) -> JobPolicy {
+        let p = JobPolicy(timeoutNs: spec.timeout?.nanoseconds ?? 0, priority: spec.priority, backoff: spec.backoff,
+                          maxConsecutiveFailures: spec.maxConsecutiveFailures ?? 0, jitterNs: spec.schedule.jitterNs,
+                          initialDelayNs: spec.schedule.initialDelayNs)
+        if p.matches(defaultPolicy) { return defaultPolicy }
+        defaultPolicy = p  // runs of identical specs (a bulk submit) share one
+        return p
+    }
+
+    /// The first due time and the initial anchor of a schedule.
+    func firstDue(of schedule: Schedule, now: Int64) -> (due: Int64, anchor: Int64) {
+        let start = schedule.firstAtNs ?? (now + (schedule.initialDelayNs ?? 0))
+        switch schedule.kind {
+        case .fixedRate: return (start, start)
+        case .fixedDelay: return (start, start)
+        case .once(let after): return (now + after, 0)
+        case .onceAt(let at): return (at, 0)
+        case .adaptive(let first): return (now + first, Self.minimumAdaptiveDelayNs)
+        case .cron(let expr): return (cronDue(expr, after: now) ?? Int64.max / 2, 0)
+        }
+    }
+
+    /// An adaptive job that asks to repeat without ever naming a delay waits this.
+    static let minimumAdaptiveDelayNs: Int64 = 1_000_000_000
+
+    /// The monotonic instant of the cron expression's next fire after the
+    /// monotonic instant `after`, or nil if it never fires again.
+    func cronDue(_ expr: CronExpression, after: Int64) -> Int64? {
+        let nowMono = clock.now()
+        let wall = clock.wallNow().addingTimeInterval(Double(after - nowMono) / 1e9)
+        guard let next = expr.nextFire(after: wall) else { return nil }
+        return after + Int64((next.timeIntervalSince(wall) * 1e9).rounded(.up))
+    }
+
+    /// The job with this id, if known and not forgotten. Registry lock taken.
+    func job(_ id: JobID) -> Job? {
+        registryLock.withLock { lookupLocked(id) }
+    }
+
+    func lookupLocked(_ id: JobID) -> Job? {
+        let i = Int(id.rawValue) - 1
+        return i >= 0 && i < jobs.count ? jobs[i] : nil
+    }
+
+    func setShuttingDown() { shutdownLock.withLock { shuttingDown = true } }
+}

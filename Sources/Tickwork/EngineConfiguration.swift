@@ -1,0 +1,47 @@
+/// How an engine is set up. The defaults are the shipped defaults (the
+/// benchmark uses them).
+public struct EngineConfiguration: Sendable {
+    /// Worker threads in the pool (resizable later).
+    public var workers: Int
+    /// log2 of the timer wheel's slot width in ns: the timer's leeway. 18 is
+    /// about 262 µs: a run starts at most that much after its due time, plus
+    /// wake-up and hand-over.
+    public var timerResolutionShift: Int
+    /// Run queues created up front; a job naming another queue gets one with
+    /// defaults. The `default` queue always exists.
+    public var queues: [RunQueueConfig]
+    /// Events kept in the ring (older ones are overwritten and counted as missed).
+    public var eventCapacity: Int
+    /// Record a `started` and a `finished` event for every run (failures and
+    /// control events are always recorded).
+    public var recordRunEvents: Bool
+    /// Finished jobs (cancelled, retired, failed for good) kept for display;
+    /// older ones are forgotten, oldest first.
+    public var keepFinishedJobs: Int
+    public var clock: any EngineClock
+
+    public init(workers: Int = 4, timerResolutionShift: Int = 18, queues: [RunQueueConfig] = [],
+                eventCapacity: Int = 4096, recordRunEvents: Bool = true, keepFinishedJobs: Int = 10_000,
+                clock: any EngineClock = MonotonicClock.shared) {
+        self.workers = workers; self.timerResolutionShift = timerResolutionShift
+        self.queues = queues; self.eventCapacity = eventCapacity; self.recordRunEvents = recordRunEvents
+        self.keepFinishedJobs = keepFinishedJobs; self.clock = clock
+    }
+}
+
+/// Why a submission or control call was refused.
+public enum EngineError: Error, Equatable, CustomStringConvertible {
+    case shutDown
+    case unknownJob(JobID)
+    case unknownQueue(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .shutDown: return "the engine is shut down"
+        case .unknownJob(let id): return "no job \(id)"
+        case .unknownQueue(let name): return "no queue named '\(name)'"
+        case .invalid(let why): return why
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/// What a job's body gets for one run: who it is, whether it was cancelled,
+/// and ways to report progress, log, and sleep without blocking cancel.
+///
+/// A context is valid during its run only. Its methods may be called from the
+/// run's own thread (the worker); they never wait on another job.
+public struct JobContext: @unchecked Sendable {
+    let engine: Engine
+    let job: Job
+    let worker: Worker
+    /// The due time of this run (monotonic ns): lateness = start − due.
+    public let dueNs: Int64
+    /// 1 for the job's first run.
+    public let run: Int
+    /// When this run started (monotonic ns).
+    public let startNs: Int64
+
+    init(engine: Engine, job: Job, worker: Worker, due: Int64, run: Int, startNs: Int64) {
+        self.engine = engine; self.job = job; self.worker = worker
+        self.dueNs = due; self.run = run; self.startNs = startNs
+    }
+
+    public var jobID: JobID { job.id }
+    /// The pool worker running this run (stable for the run; a replacement
+    /// worker gets a new index). Handy for per-thread accumulators.
+    public var workerIndex: Int { Int(worker.index) }
+    public var name: String { job.name }
+    /// The engine's clock (monotonic ns).
+    public func now() -> Int64 { engine.clock.now() }
+
+    /// True once the job was cancelled, the engine is shutting down, or this
+    /// run outlived its timeout. A cooperative body checks it and returns.
+    public var isCancelled: Bool {
+        engine.stripes[Int(job.stripe)].withLock {
+            job.state == .cancelling || job.state == .cancelled || (job.stuck && job.worker == worker.index)
+        } || engine.isShuttingDown
+    }
+
+    /// Reports progress (0…1, clamped) and an optional short status text.
+    public func progress(_ fraction: Double, status: String? = nil) {
+        let f = Swift.min(1, Swift.max(0, fraction.isNaN ? 0 : fraction))
+        engine.stripes[Int(job.stripe)].withLock {
+            let e = job.extrasForWriting
+            e.progress = f
+            if let status { e.statusText = status }
+        }
+    }
+
+    /// Sets the status text alone.
+    public func status(_ text: String) {
+        engine.stripes[Int(job.stripe)].withLock { job.extrasForWriting.statusText = text }
+    }
+
+    /// Appends a line to the job's recent log (kept: the last 32 lines).
+    public func log(_ text: String) {
+        let line = LogLine(atNs: now(), run: run, text: text)
+        engine.stripes[Int(job.stripe)].withLock {
+            let e = job.extrasForWriting
+            e.logLines.append(line)
+            if e.logLines.count > JobExtras.logKeep { e.logLines.removeFirst(e.logLines.count - JobExtras.logKeep) }
+        }
+    }
+
+    /// Sleeps for `duration` of the engine's clock, or until the job is
+    /// cancelled. The job shows as `sleeping` meanwhile. Returns false if it
+    /// was woken by cancellation (the body should then return).
+    @discardableResult
+    public func sleep(for duration: Duration) -> Bool {
+        engine.sleep(job: job, worker: worker, nanoseconds: duration.nanoseconds)
+    }
+}

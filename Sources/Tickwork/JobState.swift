@@ -1,0 +1,122 @@
+/// The states a person can see. The words are the interface: the dashboard
+/// and headless output print `rawValue`.
+public enum JobState: String, Sendable, CaseIterable, Codable, Comparable {
+    /// Waiting in the due-time index until its next run is due.
+    case scheduled
+    /// Due, waiting in a run queue for a worker.
+    case queued
+    /// Its body is executing on a worker.
+    case running
+    /// Inside a run, in the context's interruptible sleep.
+    case sleeping
+    /// A person paused it: no run is dispatched until resumed.
+    case paused
+    /// Cancel was requested while a run was in progress; the run is told
+    /// through its context and the job becomes `cancelled` when it ends.
+    case cancelling
+    /// Final: cancelled.
+    case cancelled
+    /// Final: finished by its own decision (adaptive `.retire`, or a one-shot
+    /// that completed).
+    case retired
+    /// Its last run threw or timed out. A recurring job stays on its schedule
+    /// (with back-off) and shows `failed` until a run succeeds; a one-shot, a
+    /// job past its failure limit, or a stuck one stays here.
+    case failed
+
+    /// True for states a job never leaves by itself.
+    public var isFinal: Bool { self == .cancelled || self == .retired }
+
+    public static func < (a: JobState, b: JobState) -> Bool { a.order < b.order }
+    var order: Int { JobState.allCases.firstIndex(of: self)! }
+}
+
+/// Identifies a job in one engine. Never reused.
+public struct JobID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
+    public let rawValue: UInt64
+    public init(_ raw: UInt64) { rawValue = raw }
+    public static func < (a: JobID, b: JobID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "#\(rawValue)" }
+}
+
+/// What a run tells the engine about the job's future.
+public enum RunDecision: Sendable, Equatable {
+    /// Follow the schedule (an adaptive job repeats its last delay).
+    case reschedule
+    /// Run again this long after this run ended (overrides the schedule once).
+    case again(after: Duration)
+    /// Finish for good: the job becomes `retired`.
+    case retire
+}
+
+/// The body of a job. It runs on a worker thread; it may be called from
+/// different workers over time, but never twice at once for the same job.
+public typealias JobBody = @Sendable (JobContext) throws -> RunDecision
+
+/// Exponential back-off after consecutive failures: the next run is due no
+/// earlier than `initial · 2^(failures-1)` (capped) after the failed run ended.
+public struct Backoff: Sendable, Equatable {
+    public var initialNs: Int64
+    public var capNs: Int64
+    public init(initial: Duration, cap: Duration) {
+        initialNs = Swift.max(0, initial.nanoseconds)
+        capNs = Swift.max(initialNs, cap.nanoseconds)
+    }
+    public static let standard = Backoff(initial: .seconds(1), cap: .seconds(300))
+}
+
+/// Everything needed to submit a job.
+public struct JobSpec: Sendable {
+    public var name: String
+    /// Jobs carry a group; pause, resume and cancel can act on a whole group.
+    public var group: String
+    /// The run queue its runs wait in (created with defaults if unknown).
+    public var queue: String
+    public var schedule: Schedule
+    /// A run past this is reported stuck; its worker is written off and replaced.
+    public var timeout: Duration?
+    /// Higher runs first in a `.priority` queue.
+    public var priority: Int
+    /// Back-off after consecutive failures; nil runs on schedule regardless.
+    public var backoff: Backoff?
+    /// After this many failures in a row the job stops in `failed`; nil never gives up.
+    public var maxConsecutiveFailures: Int?
+    public var body: JobBody
+
+    /// A job whose body decides its own future (`RunDecision`).
+    public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
+                schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
+                backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil,
+                deciding body: @escaping JobBody) {
+        self.name = name; self.group = group; self.queue = queue; self.schedule = schedule
+        self.timeout = timeout; self.priority = priority; self.backoff = backoff
+        self.maxConsecutiveFailures = maxConsecutiveFailures; self.body = body
+    }
+
+    /// A job whose body just runs; the schedule decides what comes next.
+    public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
+                schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
+                backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil,
+                _ body: @escaping @Sendable (JobContext) throws -> Void) {
+        self.init(name: name, group: group, queue: queue, schedule: schedule, timeout: timeout,
+                  priority: priority, backoff: backoff, maxConsecutiveFailures: maxConsecutiveFailures,
+                  deciding: { ctx in try body(ctx); return .reschedule })
+    }
+}
+
+/// An error recorded from a failed run.
+public struct RunError: Sendable, Equatable, Codable {
+    public var message: String
+    /// Monotonic nanoseconds of the engine's clock.
+    public var atNs: Int64
+    /// The job's run number (1-based) that failed.
+    public var run: Int
+    /// True when the run was cut off by its timeout (stuck) rather than throwing.
+    public var timedOut: Bool
+}
+
+/// Thrown into the record of a run that outlived its timeout.
+public struct RunTimedOut: Error, CustomStringConvertible {
+    public let timeoutNs: Int64
+    public var description: String { "timed out after \(formatNanoseconds(timeoutNs)): worker written off" }
+}

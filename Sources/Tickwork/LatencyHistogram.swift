@@ -1,0 +1,82 @@
+/// A log-linear histogram of whole microseconds: values below 128 µs are
+/// exact; above that each power of two is split into 64 sub-buckets (~1.6 %
+/// resolution). This is the bucket scheme fixed by the benchmark contract
+/// (`shared/bench-contract.md`); the engine uses the same type for its own
+/// lateness and duration percentiles so the two can never disagree.
+///
+/// A plain value: not thread-safe. Each worker owns one and the engine merges
+/// them under the worker's stats lock.
+public struct LatencyHistogram: Sendable, Equatable {
+    /// Enough buckets for any non-negative Int64 microsecond value.
+    public static let bucketCount = 128 + 56 * 64
+
+    public private(set) var counts: [UInt64]
+    public private(set) var count: UInt64 = 0
+    /// Exact extremes and sum, in microseconds (sum as Double to avoid overflow).
+    public private(set) var minMicros: Int64 = .max
+    public private(set) var maxMicros: Int64 = .min
+    public private(set) var sumMicros: Double = 0
+
+    public init() { counts = [UInt64](repeating: 0, count: Self.bucketCount) }
+
+    @inline(__always)
+    public static func bucketIndex(_ us: Int64) -> Int {
+        if us < 128 { return us < 0 ? 0 : Int(us) }
+        let bitLength = 64 - us.leadingZeroBitCount
+        let shift = bitLength - 7
+        return 128 + (shift - 1) * 64 + Int(us >> Int64(shift)) - 64
+    }
+
+    /// The midpoint of a bucket, in microseconds.
+    public static func bucketMidpoint(_ index: Int) -> Double {
+        if index < 128 { return Double(index) }
+        let k = index - 128
+        let shift = k / 64 + 1
+        let lower = Int64(k % 64 + 64) << Int64(shift)
+        let width = Int64(1) << Int64(shift)
+        return Double(lower) + Double(width - 1) / 2
+    }
+
+    @inline(__always)
+    public mutating func record(micros us: Int64) {
+        counts[Self.bucketIndex(us)] &+= 1
+        count &+= 1
+        if us < minMicros { minMicros = us }
+        if us > maxMicros { maxMicros = us }
+        sumMicros += Double(us)
+    }
+
+    @inline(__always)
+    public mutating func record(nanoseconds ns: Int64) {
+        record(micros: ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000))
+    }
+
+    public mutating func merge(_ other: LatencyHistogram) {
+        guard other.count > 0 else { return }
+        for i in 0..<Self.bucketCount where other.counts[i] != 0 { counts[i] &+= other.counts[i] }
+        count &+= other.count
+        minMicros = Swift.min(minMicros, other.minMicros)
+        maxMicros = Swift.max(maxMicros, other.maxMicros)
+        sumMicros += other.sumMicros
+    }
+
+    public mutating func reset() { self = LatencyHistogram() }
+
+    /// Percentile q in 0...1: the first bucket whose cumulative count reaches
+    /// ceil(q·n), reported as the bucket midpoint, capped at the exact max.
+    /// Nil when empty.
+    public func percentileMicros(_ q: Double) -> Double? {
+        guard count > 0 else { return nil }
+        let target = Swift.max(1, UInt64((q * Double(count)).rounded(.up)))
+        var cumulative: UInt64 = 0
+        for i in 0..<Self.bucketCount {
+            cumulative &+= counts[i]
+            if cumulative >= target {
+                return Swift.min(Self.bucketMidpoint(i), Double(maxMicros))
+            }
+        }
+        return Double(maxMicros)
+    }
+
+    public var meanMicros: Double? { count > 0 ? sumMicros / Double(count) : nil }
+}

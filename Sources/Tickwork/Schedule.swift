@@ -1,0 +1,152 @@
+/// What a fixed-rate job does when ticks of its grid pass while it could not
+/// run (it was still running, or waited in a queue, or the engine was busy).
+/// Every tick that is not run is counted as a miss; none is dropped silently.
+public enum MissedTickPolicy: String, Sendable, CaseIterable, Codable {
+    /// Skip to the next future tick of the grid (default; APScheduler's
+    /// coalesce + misfire, tokio's `Skip`).
+    case skip
+    /// Run once at once for the latest missed tick, then resume the grid
+    /// (Quartz's FIRE_ONCE_NOW, systemd's `Persistent=`).
+    case runOnceLate
+    /// Run at once and re-anchor the grid at that moment: the period is then
+    /// measured from there (tokio's `Delay`).
+    case reanchor
+    /// Run every missed tick, back to back, until caught up (Java's
+    /// `scheduleAtFixedRate`, tokio's `Burst`). The benchmark contract uses it.
+    case catchUp
+}
+
+/// When a job runs. Build one with the static constructors, then refine it
+/// with `startingAfter(_:)` and `jittered(upTo:)`.
+public struct Schedule: Sendable, CustomStringConvertible {
+    enum Kind: Sendable {
+        case fixedRate(period: Int64, policy: MissedTickPolicy)
+        case fixedDelay(delay: Int64)
+        case once(after: Int64)
+        case onceAt(monotonicNs: Int64)
+        case adaptive(first: Int64)
+        indirect case cron(CronExpression)
+    }
+
+    var kind: Kind
+    /// Delay before the first run (fixed rate, fixed delay); nil means "at once".
+    var initialDelayNs: Int64?
+    /// Upper bound of a random delay added to every due time (the grid itself
+    /// does not move). Deterministic per job and run, so tests can rely on it.
+    var jitterNs: Int64 = 0
+    /// An absolute first due time (monotonic ns), overriding `initialDelayNs`.
+    var firstAtNs: Int64?
+
+    /// Fixed rate on an exact grid: run k is due at first + k·period (zero
+    /// cumulative drift). A run never overlaps the previous one; `missed`
+    /// decides what happens to ticks that pass meanwhile.
+    public static func every(_ period: Duration, missed: MissedTickPolicy = .skip) -> Schedule {
+        precondition(period.nanoseconds > 0, "a period must be positive")
+        return Schedule(kind: .fixedRate(period: period.nanoseconds, policy: missed))
+    }
+
+    /// Fixed delay: the next run is due `delay` after the previous run ended.
+    public static func fixedDelay(_ delay: Duration) -> Schedule {
+        precondition(delay.nanoseconds >= 0, "a delay cannot be negative")
+        return Schedule(kind: .fixedDelay(delay: delay.nanoseconds))
+    }
+
+    /// One run, `delay` after submission.
+    public static func once(after delay: Duration = .zero) -> Schedule {
+        Schedule(kind: .once(after: Swift.max(0, delay.nanoseconds)))
+    }
+
+    /// One run at a monotonic instant (nanoseconds of the engine's clock).
+    public static func once(atMonotonicNanoseconds instant: Int64) -> Schedule {
+        Schedule(kind: .onceAt(monotonicNs: instant))
+    }
+
+    /// The body decides: each run returns `.again(after:)` or `.retire`
+    /// (seed 000's objects that refresh at their own changing interval).
+    /// `first` is the delay before the first run.
+    public static func adaptive(first: Duration = .zero) -> Schedule {
+        Schedule(kind: .adaptive(first: Swift.max(0, first.nanoseconds)))
+    }
+
+    /// A 5-field cron expression, in the local time zone unless the
+    /// expression was built with another.
+    public static func cron(_ expression: CronExpression) -> Schedule {
+        Schedule(kind: .cron(expression))
+    }
+
+    /// Parses a 5-field cron expression (minute hour day-of-month month day-of-week).
+    public static func cron(_ text: String) throws -> Schedule {
+        Schedule(kind: .cron(try CronExpression(parsing: text)))
+    }
+
+    /// The first run waits `delay` (fixed rate, fixed delay).
+    public func startingAfter(_ delay: Duration) -> Schedule {
+        var copy = self
+        copy.initialDelayNs = Swift.max(0, delay.nanoseconds)
+        return copy
+    }
+
+    /// The first run is due at a monotonic instant (fixed rate, fixed delay):
+    /// how the benchmark contract places each job's phase.
+    public func startingAt(monotonicNanoseconds instant: Int64) -> Schedule {
+        var copy = self
+        copy.firstAtNs = instant
+        return copy
+    }
+
+    /// Adds a random delay in [0, bound] to every due time.
+    public func jittered(upTo bound: Duration) -> Schedule {
+        var copy = self
+        copy.jitterNs = Swift.max(0, bound.nanoseconds)
+        return copy
+    }
+
+    /// True for schedules that run more than once.
+    public var isRecurring: Bool {
+        switch kind {
+        case .once, .onceAt: return false
+        default: return true
+        }
+    }
+
+    public var description: String {
+        var text: String
+        switch kind {
+        case .fixedRate(let p, let policy):
+            text = "every \(formatNanoseconds(p))" + (policy == .skip ? "" : " (\(policy.rawValue))")
+        case .fixedDelay(let d): text = "delay \(formatNanoseconds(d))"
+        case .once(let d): text = d == 0 ? "once" : "once in \(formatNanoseconds(d))"
+        case .onceAt: text = "once at instant"
+        case .adaptive: text = "adaptive"
+        case .cron(let c): text = "cron \(c.source)"
+        }
+        if jitterNs > 0 { text += " ±\(formatNanoseconds(jitterNs))" }
+        return text
+    }
+}
+
+/// A short human form of a nanosecond span: 250ms, 1.5s, 2m30s, 3h.
+public func formatNanoseconds(_ ns: Int64) -> String {
+    let a = ns < 0 ? -ns : ns
+    let sign = ns < 0 ? "-" : ""
+    if a < 1_000 { return "\(sign)\(a)ns" }
+    if a < 1_000_000 { return sign + trimmed(Double(a) / 1e3) + "µs" }
+    if a < 1_000_000_000 { return sign + trimmed(Double(a) / 1e6) + "ms" }
+    if a < 60_000_000_000 { return sign + trimmed(Double(a) / 1e9) + "s" }
+    let totalSeconds = a / 1_000_000_000
+    if totalSeconds < 3600 {
+        let m = totalSeconds / 60, s = totalSeconds % 60
+        return sign + (s == 0 ? "\(m)m" : "\(m)m\(s)s")
+    }
+    let h = totalSeconds / 3600, m = (totalSeconds % 3600) / 60
+    return sign + (m == 0 ? "\(h)h" : "\(h)h\(m)m")
+}
+
+private func trimmed(_ v: Double) -> String {
+    // One decimal below 10, none above: "1.5", "12", "250".
+    if v < 10 {
+        let r = (v * 10).rounded() / 10
+        return r == r.rounded() ? String(Int(r)) : String(r)
+    }
+    return String(Int(v.rounded()))
+}

@@ -1,0 +1,164 @@
+/// An immutable picture of the engine at one moment. Cheap to take at 10 Hz
+/// with a million jobs: it carries aggregates, not jobs (ask `jobs(_:)` for a
+/// window of those).
+public struct EngineSnapshot: Sendable {
+    public var takenAtNs: Int64
+    public var uptimeNs: Int64
+    /// Jobs per state (finished jobs count here even once forgotten).
+    public var jobsByState: [JobState: Int]
+    public var totalJobs: Int
+    /// Finished jobs dropped from the table to bound memory.
+    public var forgottenJobs: Int
+    /// Runs that ended, over the engine's life.
+    public var runs: Int
+    /// Runs per second since the previous snapshot (nil on the first).
+    public var runsPerSecond: Double?
+    /// Lateness (start − due) of every run so far, in microseconds.
+    public var lateness: LatencyHistogram
+    public var workers: [WorkerInfo]
+    public var timer: TimerInfo
+    public var queues: [QueueInfo]
+    /// The pool size asked for.
+    public var targetWorkers: Int
+    public var lastEventSeq: UInt64
+    public var isShuttingDown: Bool
+
+    public var busyWorkers: Int { workers.filter { $0.phase == .running || $0.phase == .sleeping }.count }
+    public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }
+}
+
+public struct WorkerInfo: Sendable, Equatable {
+    public var index: Int
+    /// Kernel thread id.
+    public var tid: Int32
+    public var phase: WorkerPhase
+    public var jobID: JobID?
+    public var jobName: String?
+    /// When the current phase began (monotonic ns).
+    public var sinceNs: Int64
+    public var runs: Int
+    /// Busy fraction since the previous snapshot (lifetime on the first).
+    public var busyFraction: Double
+    /// CPU time of the thread so far (user+sys), ns.
+    public var cpuNs: Int64
+    /// CPU fraction of one core since the previous snapshot.
+    public var cpuFraction: Double
+    /// Will leave the pool after its current run (shrinking).
+    public var retiring: Bool
+}
+
+public struct TimerInfo: Sendable, Equatable {
+    public var tid: Int32
+    public var cpuNs: Int64
+    public var cpuFraction: Double
+    public var wakeups: Int
+    public var lastBatch: Int
+    public var sleeping: Bool
+    public var sinceNs: Int64
+    /// The wheel's slot width: the timer's leeway, ns.
+    public var resolutionNs: Int64
+}
+
+public struct QueueInfo: Sendable, Equatable {
+    public var name: String
+    public var depth: Int
+    public var capacity: Int
+    public var order: QueueOrder
+    public var whenFull: QueueFullPolicy
+    public var overflow: Int
+    public var paused: Bool
+    /// How long the oldest waiting run has waited, ns (0 when empty).
+    public var oldestWaitNs: Int64
+    public var enqueued: Int
+    public var dequeued: Int
+    public var maxDepth: Int
+    /// Per second since the previous snapshot.
+    public var enqueueRate: Double
+    public var dequeueRate: Double
+}
+
+/// One job as a reader sees it.
+public struct JobInfo: Sendable, Equatable {
+    public var id: JobID
+    public var name: String
+    public var group: String
+    public var queue: String
+    public var state: JobState
+    public var schedule: String
+    /// Due time of the next run (monotonic ns) while scheduled, failed-and-retrying, or paused (pending).
+    public var nextDueNs: Int64?
+    public var runs: Int
+    public var errors: Int
+    public var misses: Int
+    public var overflows: Int
+    public var consecutiveFailures: Int
+    public var lastStartNs: Int64?
+    public var lastDurationNs: Int64?
+    public var meanDurationNs: Int64?
+    public var maxDurationNs: Int64?
+    public var lastLatenessNs: Int64?
+    public var meanLatenessNs: Int64?
+    /// Fandango's "accumulated delay".
+    public var totalLatenessNs: Int64
+    public var usage: Double
+    public var progress: Double?
+    public var status: String?
+    public var lastError: RunError?
+    /// Its run outlived the timeout and the worker was written off.
+    public var stuck: Bool
+    /// Failed for good; resume gives it a fresh start.
+    public var gaveUp: Bool
+    /// Paused after the current run ends.
+    public var pausePending: Bool
+    /// Worker index running it.
+    public var worker: Int?
+}
+
+/// A job with everything kept about it.
+public struct JobDetail: Sendable, Equatable {
+    public var info: JobInfo
+    public var recentErrors: [RunError]
+    public var log: [LogLine]
+    public var durationHistoryNs: [Int64]
+    public var latenessHistoryNs: [Int64]
+}
+
+/// Which jobs a reader wants, in what order, which slice.
+public struct JobQuery: Sendable, Equatable {
+    public enum SortKey: String, Sendable, CaseIterable, Codable {
+        case id, name, group, state, nextDue, lastDuration, runs, errors, lateness
+    }
+    public var states: Set<JobState>?
+    public var group: String?
+    /// Case-insensitive substring of the name or group.
+    public var text: String?
+    public var sort: SortKey
+    public var descending: Bool
+    public var offset: Int
+    public var limit: Int
+
+    public init(states: Set<JobState>? = nil, group: String? = nil, text: String? = nil,
+                sort: SortKey = .id, descending: Bool = false, offset: Int = 0, limit: Int = 50) {
+        self.states = states; self.group = group; self.text = text
+        self.sort = sort; self.descending = descending; self.offset = Swift.max(0, offset); self.limit = Swift.max(0, limit)
+    }
+}
+
+public struct JobPage: Sendable {
+    /// Jobs matching the filter (before offset and limit).
+    public var matching: Int
+    public var jobs: [JobInfo]
+}
+
+/// What `shutdown(deadline:)` could not finish.
+public struct ShutdownReport: Sendable {
+    /// Runs that were waiting in queues and never started.
+    public var cancelledQueued: [JobID]
+    /// Runs still executing at the deadline (their threads are abandoned).
+    public var abandonedRunning: [JobID]
+    /// Threads (workers and timer) that ended within the deadline, and that did not.
+    public var joinedThreads: Int
+    public var abandonedThreads: Int
+    public var elapsedNs: Int64
+    public var isClean: Bool { abandonedRunning.isEmpty && abandonedThreads == 0 }
+}

@@ -1,0 +1,119 @@
+import HeapModule
+
+/// The due-time index: a hashed timing wheel of 2^16 slots, each `resolution`
+/// wide, plus a heap for entries beyond the wheel's horizon.
+///
+/// An entry becomes due when its slot has ended, so the slot width is the
+/// engine's timer leeway: a run starts at most one slot after its due time
+/// (plus wake-up and dispatch time). All jobs due in one slot are handed to the
+/// workers in one batch, which is what keeps CPU per run low at scale.
+///
+/// Entries are plain job references; a job that was paused, cancelled or
+/// rescheduled may leave a stale entry behind, which the timer recognises and
+/// drops when it fires (the job is not `scheduled`, or not yet due).
+///
+/// Not thread-safe: owned by `DueIndex`, whose lock guards it.
+struct TimerWheel {
+    static let slotBits = 16
+    static let slotCount = 1 << slotBits
+    static let mask = Int64(slotCount - 1)
+
+    let shift: Int64
+    private var slots: [ContiguousArray<Job>]
+    private var occupied: [UInt64]
+    /// Every tick below this has been collected.
+    private(set) var current: Int64
+    private var far = Heap<FarEntry>()
+    private var overdue = ContiguousArray<Job>()
+    /// Entries held, stale ones included.
+    private(set) var count = 0
+
+    struct FarEntry: Comparable {
+        let due: Int64
+        let job: Job
+        static func < (a: FarEntry, b: FarEntry) -> Bool { a.due < b.due }
+        static func == (a: FarEntry, b: FarEntry) -> Bool { a.due == b.due && a.job === b.job }
+    }
+
+    /// - Parameters:
+    ///   - shift: log2 of the slot width in nanoseconds (18 ≈ 262 µs).
+    ///   - now: the clock's current reading.
+    init(shift: Int, now: Int64) {
+        precondition((10...30).contains(shift), "wheel resolution must be 2^10…2^30 ns")
+        self.shift = Int64(shift)
+        slots = Array(repeating: ContiguousArray<Job>(), count: Self.slotCount)
+        occupied = Array(repeating: 0, count: Self.slotCount / 64)
+        current = now >> Int64(shift)
+    }
+
+    var resolutionNs: Int64 { 1 << shift }
+
+    @inline(__always)
+    mutating func insert(_ job: Job, due: Int64) {
+        count += 1
+        let tick = due >> shift
+        if tick < current {
+            overdue.append(job)
+        } else if tick - current < Int64(Self.slotCount) {
+            let i = Int(tick & Self.mask)
+            slots[i].append(job)
+            occupied[i >> 6] |= 1 << UInt64(i & 63)
+        } else {
+            far.insert(FarEntry(due: due, job: job))
+        }
+    }
+
+    /// Moves every entry whose slot has ended by `now` into `out`.
+    mutating func collectDue(now: Int64, into out: inout ContiguousArray<Job>) {
+        let nowTick = now >> shift
+        if !overdue.isEmpty {
+            count -= overdue.count
+            if out.isEmpty { swap(&out, &overdue) } else { out.append(contentsOf: overdue); overdue.removeAll(keepingCapacity: true) }
+        }
+        while current < nowTick {
+            guard let tick = firstOccupiedTick(from: current, below: nowTick) else {
+                current = nowTick
+                break
+            }
+            let i = Int(tick & Self.mask)
+            count -= slots[i].count
+            if out.isEmpty { swap(&out, &slots[i]) } else {
+                out.append(contentsOf: slots[i])
+                slots[i].removeAll(keepingCapacity: true)
+            }
+            occupied[i >> 6] &= ~(1 << UInt64(i & 63))
+            current = tick + 1
+        }
+        // Bring far entries within the horizon into the wheel (or out, if due).
+        while let first = far.min, (first.due >> shift) - current < Int64(Self.slotCount) {
+            let entry = far.removeMin()
+            count -= 1
+            if entry.due >> shift < current { out.append(entry.job) } else { insert(entry.job, due: entry.due) }
+        }
+    }
+
+    /// The earliest instant at which `collectDue` may return something, or nil when empty.
+    func nextWake() -> Int64? {
+        if !overdue.isEmpty { return current << shift }
+        let horizon = current + Int64(Self.slotCount)
+        if let tick = firstOccupiedTick(from: current, below: horizon) { return (tick + 1) << shift }
+        if let first = far.min { return first.due }
+        return nil
+    }
+
+    /// The first occupied tick in [from, below), scanning the bitmap a word at a time.
+    private func firstOccupiedTick(from: Int64, below: Int64) -> Int64? {
+        var tick = from
+        let limit = Swift.min(below, from + Int64(Self.slotCount))
+        while tick < limit {
+            let i = Int(tick & Self.mask)
+            let word = occupied[i >> 6] >> UInt64(i & 63)
+            if word != 0 {
+                let found = tick + Int64(word.trailingZeroBitCount)
+                return found < limit ? found : nil
+            }
+            tick += Int64(64 - (i & 63))
+        }
+        return nil
+    }
+}

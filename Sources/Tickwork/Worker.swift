@@ -1,0 +1,193 @@
+/// What a worker thread is doing, as the threads panel shows it.
+public enum WorkerPhase: String, Sendable, Codable {
+    case idle, running, sleeping
+    /// Written off: its run outlived the timeout; the thread still exists
+    /// (threads cannot be killed) and ends when the run returns.
+    case stuck
+}
+
+/// One OS thread of the pool.
+///
+/// Thread-safety, by field group:
+/// - `isIdle`, `wakePending`, `retire`, `writtenOff`: the dispatcher's lock
+///   (`wakeCondition` waits with it).
+/// - `sleepDeadline`, `sleepWoken`: the due index's lock (`sleepCondition`
+///   waits with it).
+/// - everything under "stats": `statsLock`, written by the worker's own thread
+///   and read by snapshot readers and the timer (timeouts).
+final class Worker: @unchecked Sendable {
+    let index: Int32
+    let wakeCondition = Condition()
+    let sleepCondition = Condition()
+
+    // Dispatcher lock.
+    var isIdle = false
+    var wakePending = false
+    var retire = false
+    var writtenOff = false
+
+    // Due-index lock.
+    var sleepDeadline: Int64 = .max
+    var sleepWoken = false
+    /// The current run does not count as in flight right now (asleep in its
+    /// context, or written off).
+    var uncounted = false
+    /// Written off: the current run never counts as in flight again.
+    var countReleased = false
+
+    // Stats (statsLock).
+    let statsLock = Lock()
+    var tid: Int32 = 0
+    var cpuClock: clockid_t?
+    var phase: WorkerPhase = .idle
+    var currentJob: Job?
+    var phaseSinceNs: Int64 = 0
+    var startedAtNs: Int64 = 0
+    /// Serial of the current run (timeouts check they write off the same run).
+    var runSerial: UInt64 = 0
+    var runDeadlineNs: Int64 = .max
+    var runs = 0
+    var busyNs: Int64 = 0
+    var tally = StateTally()
+    var lateness = LatencyHistogram()
+    var exited = false
+
+    init(index: Int32) { self.index = index }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Engine {
+    /// Starts a new worker thread and adds it to the pool. Dispatcher lock held.
+    func spawnWorkerLocked() {
+        nextWorkerIndex += 1
+        let worker = Worker(index: nextWorkerIndex)
+        dispatch.workers.append(worker)
+        liveThreads += 1
+        startThread(name: "tickwork-w\(worker.index)") { [self] in self.workerMain(worker) }
+    }
+
+    func workerMain(_ worker: Worker) {
+        ThreadInfo.setName("tickwork-w\(worker.index)")
+        let started = clock.now()
+        worker.statsLock.withLock {
+            worker.tid = ThreadInfo.currentTID()
+            worker.cpuClock = ThreadInfo.currentCPUClock()
+            worker.phaseSinceNs = started
+            worker.startedAtNs = started
+        }
+        var lastQueue = -1
+        var lastDuration: Int64 = 0
+        while true {
+            dispatch.lock.lock()
+            if lastQueue >= 0 { dispatch.noteRunLocked(queue: lastQueue, durationNs: lastDuration); lastQueue = -1 }
+            var item: RunItem?
+            while true {
+                if worker.wakePending { worker.wakePending = false; dispatch.pendingWakes -= 1 }
+                if worker.writtenOff || worker.retire || dispatch.stopping { break }
+                if let next = dispatch.popLocked() { item = next; break }
+                worker.isIdle = true
+                dispatch.idle.append(worker)
+                worker.wakeCondition.wait(dispatch.lock)
+            }
+            guard let run = item else {
+                // Leaving the pool.
+                if let i = dispatch.idle.firstIndex(where: { $0 === worker }) { dispatch.idle.remove(at: i) }
+                dispatch.lock.unlock()
+                retireWorker(worker)
+                return
+            }
+            // More waiting than this worker can start in time: wake a helper.
+            dispatch.wakeForBacklogLocked()
+            dispatch.lock.unlock()
+
+            lastQueue = Int(run.job.queueIndex)
+            lastDuration = execute(run, on: worker)
+            if worker.writtenOff(in: dispatch) {
+                retireWorker(worker)
+                return
+            }
+        }
+    }
+
+    /// Runs one item; returns the run's duration in ns.
+    func execute(_ run: RunItem, on worker: Worker) -> Int64 {
+        let job = run.job
+        let stripe = stripes[Int(job.stripe)]
+        stripe.lock()
+        guard job.state == .queued else {
+            // Paused or cancelled while it waited: the run is dropped.
+            stripe.unlock()
+            due.lock.withLock { due.finishLocked(1) }
+            return 0
+        }
+        let start = clock.now()
+        job.state = .running
+        job.worker = worker.index
+        job.runDue = run.due
+        job.lastStartNs = start
+        let runNumber = job.runs + 1
+        stripe.unlock()
+
+        let timeout = job.policy.timeoutNs
+        worker.statsLock.lock()
+        worker.tally.move(.queued, .running)
+        worker.phase = .running
+        worker.currentJob = job
+        worker.phaseSinceNs = start
+        worker.runSerial &+= 1
+        worker.runDeadlineNs = timeout > 0 ? start + timeout : .max
+        worker.statsLock.unlock()
+        if timeout > 0 { wakeTimer(before: start + timeout) }
+        if recordRunEvents { events.record(.started, at: start, job: job.id, name: job.name) }
+
+        var decision = RunDecision.reschedule
+        var failure: (any Error)?
+        do {
+            decision = try job.body(JobContext(engine: self, job: job, worker: worker, due: run.due, run: runNumber, startNs: start))
+        } catch {
+            failure = error
+        }
+        let end = clock.now()
+        let duration = end - start
+        let lateness = start - run.due
+        finishRun(job: job, worker: worker, due: run.due, start: start, end: end, runNumber: runNumber,
+                  decision: decision, failure: failure)
+        worker.statsLock.lock()
+        worker.runs += 1
+        worker.busyNs += duration
+        worker.lateness.record(nanoseconds: lateness)
+        if worker.phase != .stuck { worker.phase = .idle; worker.currentJob = nil; worker.phaseSinceNs = end }
+        worker.runDeadlineNs = .max
+        worker.statsLock.unlock()
+        return duration
+    }
+}
+
+extension Engine {
+    /// Removes an ending worker from the pool's lists and folds its counters
+    /// into the engine's totals (state counts stay exact), then counts the
+    /// thread as gone.
+    func retireWorker(_ worker: Worker) {
+        dispatch.lock.lock()
+        if let i = dispatch.workers.firstIndex(where: { $0 === worker }) { dispatch.workers.remove(at: i) }
+        if let i = writtenOffWorkers.firstIndex(where: { $0 === worker }) { writtenOffWorkers.remove(at: i) }
+        worker.statsLock.lock()
+        worker.exited = true
+        worker.currentJob = nil
+        retiredTally.merge(worker.tally)
+        retiredWorkerRuns += worker.runs
+        retiredWorkerBusyNs += worker.busyNs
+        retiredLateness.merge(worker.lateness)
+        worker.statsLock.unlock()
+        liveThreads -= 1
+        threadsExited.broadcast()
+        dispatch.lock.unlock()
+    }
+}
+
+extension Worker {
+    func writtenOff(in dispatch: Dispatcher) -> Bool { dispatch.lock.withLock { writtenOff } }
+}

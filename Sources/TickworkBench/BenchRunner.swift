@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+import Tickwork
+
+/// Options of `tickwork bench` (the contract's, plus tickwork's own).
+public struct BenchOptions: Sendable {
+    public var jobs = 1000
+    public var pmin = 0.5
+    public var pmax = 5.0
+    public var workers = 4
+    public var durationS = 10.0
+    public var workMicros = 0
+    public var seed: UInt64 = 1
+    public var graceS = 1.0
+    /// Tickwork's own: log2 of the timer wheel slot in ns (the leeway).
+    public var timerResolutionShift = EngineConfiguration().timerResolutionShift
+    public init() {}
+}
+
+/// The figures of one run, as the contract's JSON line carries them.
+public struct BenchResult: Sendable {
+    public var options: BenchOptions
+    public var expectedRuns: Int
+    public var runs: Int
+    public var lateness: LatencyHistogram
+    public var cpuS: Double
+    public var cpuRunS: Double
+    public var peakRSSMB: Double
+    public var setupS: Double
+
+    /// The one JSON line (keys in the contract's order).
+    public var jsonLine: String {
+        func num(_ v: Double) -> String {
+            guard v.isFinite else { return "null" }
+            return String(format: "%.6f", v).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+        }
+        func ms(_ us: Double?) -> String { us.map { num($0 / 1000) } ?? "null" }
+        let l = lateness
+        let fields: [String] = [
+            "\"peer\":\"tickwork\"", "\"jobs\":\(options.jobs)", "\"workers\":\(options.workers)",
+            "\"duration_s\":\(num(options.durationS))", "\"pmin\":\(num(options.pmin))", "\"pmax\":\(num(options.pmax))",
+            "\"work_us\":\(options.workMicros)", "\"seed\":\(options.seed)",
+            "\"expected_runs\":\(expectedRuns)", "\"runs\":\(runs)",
+            "\"lateness_ms\":{\"p50\":\(ms(l.percentileMicros(0.5))),\"p99\":\(ms(l.percentileMicros(0.99))),\"p999\":\(ms(l.percentileMicros(0.999))),\"max\":\(ms(l.count > 0 ? Double(l.maxMicros) : nil)),\"mean\":\(ms(l.meanMicros)),\"min\":\(ms(l.count > 0 ? Double(l.minMicros) : nil))}",
+            "\"cpu_s\":\(num(cpuS))", "\"cpu_run_s\":\(num(cpuRunS))", "\"peak_rss_mb\":\(num(peakRSSMB))",
+            "\"setup_s\":\(num(setupS))", "\"timer_resolution_us\":\(num(Double(Int64(1) << Int64(options.timerResolutionShift)) / 1000))",
+        ]
+        return "{" + fields.joined(separator: ",") + "}"
+    }
+}
+
+/// Per-worker accumulators the job body writes to. Slot i is written only by
+/// worker i's runs, under its own lock (uncontended), so TSan stays quiet.
+final class BenchRecorders: @unchecked Sendable {
+    static let slots = 256
+    private let locks = (0..<slots).map { _ in Lock() }
+    private var histograms = [LatencyHistogram](repeating: LatencyHistogram(), count: slots)
+
+    @inline(__always) func record(worker: Int, latenessNs: Int64) {
+        let i = worker & (Self.slots - 1)
+        locks[i].lock()
+        histograms[i].record(nanoseconds: latenessNs)
+        locks[i].unlock()
+    }
+
+    func merged() -> LatencyHistogram {
+        var total = LatencyHistogram()
+        for i in 0..<Self.slots { locks[i].withLock { total.merge(histograms[i]) } }
+        return total
+    }
+}
+
+public enum BenchRunner {
+    /// Runs the contract workload on a real engine with the shipped defaults
+    /// (full diagnostics on); only the timer resolution may be overridden.
+    public static func run(_ o: BenchOptions) throws -> BenchResult {
+        let workload = BenchWorkload(jobs: o.jobs, pmin: o.pmin, pmax: o.pmax, seed: o.seed)
+        let clock = MonotonicClock.shared
+        let engine = Engine(EngineConfiguration(workers: o.workers, timerResolutionShift: o.timerResolutionShift))
+        let recorders = BenchRecorders()
+        // The window opens when setup ends; runs due before it are not recorded.
+        let window = Atomic<Int64>(Int64.max)
+        let windowEnd = Atomic<Int64>(Int64.max)
+        let counters = UnsafeMutablePointer<Int>.allocate(capacity: max(1, o.jobs))
+        counters.initialize(repeating: 0, count: max(1, o.jobs))
+        defer { counters.deallocate() }
+        let firstID = UInt64(1)
+        let spinNs = Int64(o.workMicros) * 1000
+        let countersAddress = UInt(bitPattern: counters)
+
+        let body: JobBody = { ctx in
+            let t = monotonicNow()
+            let due = ctx.dueNs
+            // Successive runs of one job never overlap and are ordered by the
+            // engine's per-job lock, so this plain counter is safe.
+            UnsafeMutablePointer<Int>(bitPattern: countersAddress)![Int(ctx.jobID.rawValue - firstID)] += 1
+            if due >= window.load(ordering: .relaxed) && due < windowEnd.load(ordering: .relaxed) {
+                recorders.record(worker: ctx.workerIndex, latenessNs: t - due)
+            }
+            if spinNs > 0 { let until = t + spinNs; while monotonicNow() < until {} }
+            return .reschedule
+        }
+
+        var firsts = [Int64](repeating: 0, count: o.jobs)
+        let t0 = clock.now()
+        var specs: [JobSpec] = []
+        let chunk = 8192
+        specs.reserveCapacity(chunk)
+        for i in 0..<o.jobs {
+            let s = clock.now()
+            let first = s + workload.phaseNs[i]
+            firsts[i] = first
+            let schedule = Schedule.every(.nanoseconds(workload.periodNs[i]), missed: .catchUp)
+                .startingAt(monotonicNanoseconds: first)
+            specs.append(JobSpec(name: "bench-\(i)", group: "bench", schedule: schedule, backoff: nil, deciding: body))
+            if specs.count == chunk || i == o.jobs - 1 {
+                try engine.submit(contentsOf: specs)
+                specs.removeAll(keepingCapacity: true)
+            }
+        }
+        let t1 = clock.now()
+        let w0 = t1, w1 = t1 + Int64(o.durationS * 1e9)
+        windowEnd.store(w1, ordering: .relaxed)
+        window.store(w0, ordering: .relaxed)
+        let cpuAtW0 = processCPUSeconds()
+
+        sleepUntil(w1)
+        let cpuAtW1 = processCPUSeconds()
+        sleepUntil(w1 + Int64(o.graceS * 1e9))
+
+        let histogram = recorders.merged()
+        var expected = 0
+        for i in 0..<o.jobs {
+            expected += BenchWorkload.expectedRuns(first: firsts[i], period: workload.periodNs[i], w0: w0, w1: w1)
+        }
+        engine.shutdown(deadline: .seconds(2))
+        var usage = rusage()
+        getrusage(0 /* RUSAGE_SELF */, &usage)
+        return BenchResult(options: o, expectedRuns: expected, runs: Int(histogram.count), lateness: histogram,
+                           cpuS: processCPUSeconds(), cpuRunS: cpuAtW1 - cpuAtW0,
+                           peakRSSMB: Double(usage.ru_maxrss) / 1024, setupS: Double(t1 - t0) / 1e9)
+    }
+}
+
+@inline(__always) func monotonicNow() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
+}
+
+func sleepUntil(_ ns: Int64) {
+    var ts = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+    while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
+}
+
+/// User + system CPU of the whole process so far, seconds.
+public func processCPUSeconds() -> Double {
+    var u = rusage()
+    getrusage(0 /* RUSAGE_SELF */, &u)
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
+        + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+}

@@ -1,0 +1,28 @@
+/// The benchmark's jobs: period and phase of each, generated exactly as the
+/// contract says so other schedulers run the identical workload.
+public struct BenchWorkload: Sendable, Equatable {
+    public var periodNs: [Int64]
+    public var phaseNs: [Int64]
+
+    public init(jobs n: Int, pmin a: Double, pmax b: Double, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        periodNs = []; phaseNs = []
+        periodNs.reserveCapacity(n); phaseNs.reserveCapacity(n)
+        for _ in 0..<n {
+            let p = a + (b - a) * rng.unit()
+            let ph = p * rng.unit()
+            periodNs.append(Int64(p * 1e9))
+            phaseNs.append(Int64(ph * 1e9))
+        }
+    }
+
+    /// Runs of job `i` whose due time falls in [w0, w1), given its first due time.
+    public static func expectedRuns(first: Int64, period: Int64, w0: Int64, w1: Int64) -> Int {
+        guard period > 0, w1 > w0 else { return 0 }
+        // k from the first tick ≥ w0 to the last tick < w1.
+        let kLo: Int64 = first >= w0 ? 0 : (w0 - first + period - 1) / period
+        guard first < w1 else { return 0 }
+        let kHi = (w1 - 1 - first) / period
+        return kHi >= kLo ? Int(kHi - kLo + 1) : 0
+    }
+}
