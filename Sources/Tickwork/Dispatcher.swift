@@ -50,6 +50,12 @@ final class Dispatcher: @unchecked Sendable {
     /// by full queues. Wakes as many idle workers as the backlog needs.
     func enqueue(_ jobs: ContiguousArray<(job: Job, due: Int64)>, now: Int64, refused: inout [RunItem]) {
         lock.lock()
+        if stopping {
+            // Shut down while the timer was sweeping: nothing may start now.
+            for (job, due) in jobs { refused.append(RunItem(job: job, due: due, enqueuedNs: now, seq: 0, priority: 0)) }
+            lock.unlock()
+            return
+        }
         for (job, due) in jobs {
             seq &+= 1
             let item = RunItem(job: job, due: due, enqueuedNs: now, seq: seq, priority: job.policy.priority)

@@ -90,7 +90,7 @@ extension Engine {
         }
         workers.sort { $0.index < $1.index }
         var byState: [JobState: Int] = [:]
-        for s in JobState.allCases { byState[s] = Swift.max(0, tally[s]) }
+        for s in JobState.allCases { byState[s] = tally[s] }
         return EngineSnapshot(takenAtNs: now, uptimeNs: now - startedAtNs, jobsByState: byState, totalJobs: total,
                               forgottenJobs: forgotten, runs: runs, runsPerSecond: rps, lateness: lateness,
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,

@@ -61,19 +61,20 @@ extension Engine {
         let dispatchDue = reinsertAt != nil ? job.nextDue : 0
         stripe.unlock()
 
+        // Bookkeeping first, the in-flight release last: `settle()` returns
+        // on that release and must find every count and event in place.
+        worker.statsLock.lock()
+        worker.tally.move(from, to)
+        worker.statsLock.unlock()
+        if recordRunEvents && event == nil { events.record(.finished, at: end, job: job.id, name: job.name) }
+        if let event { events.record(event, at: end, job: job.id, name: job.name, message: message) }
+        if to.isFinal || (to == .failed && reinsertAt == nil) { noteFinished(job.id) }
+
         self.due.lock.lock()
         if reinsertAt != nil { self.due.insertLocked(job, due: dispatchDue) }
         if !worker.uncounted { self.due.finishLocked(1) }
         worker.uncounted = false
         self.due.lock.unlock()
-
-        worker.statsLock.lock()
-        worker.tally.move(from, to)
-        worker.statsLock.unlock()
-
-        if recordRunEvents && event == nil { events.record(.finished, at: end, job: job.id, name: job.name) }
-        if let event { events.record(event, at: end, job: job.id, name: job.name, message: message) }
-        if to.isFinal || job.gaveUp { noteFinished(job.id) }
     }
 
     /// Per-run figures. Stripe lock held.

@@ -10,18 +10,20 @@ extension Engine {
         let realStart = monotonicNanoseconds()
         let alreadyDown = isShuttingDown
         setShuttingDown()
-        due.lock.withLock {
-            due.stopping = true
-            due.timerCondition.signal()
-            for w in due.sleepers { wakeLocked(w) }
-            due.settleCondition.broadcast()
-        }
         let queued: [RunItem] = dispatch.lock.withLock {
             dispatch.stopping = true
             var all: [RunItem] = []
             for i in dispatch.queues.indices { all += dispatch.queues[i].removeAll() }
             for w in dispatch.workers { w.wakeCondition.signal() }
             return all
+        }
+        // Only now wake the timer and the sleepers: a worker freed by a woken
+        // sleeper must find the queues already closed.
+        due.lock.withLock {
+            due.stopping = true
+            due.timerCondition.signal()
+            for w in due.sleepers { wakeLocked(w) }
+            due.settleCondition.broadcast()
         }
         var cancelledQueued: [JobID] = []
         for item in queued {
@@ -38,11 +40,10 @@ extension Engine {
         }
         // Wait for the threads, in real time: the deadline is a promise to the caller.
         let deadlineReal = realStart + Swift.max(0, deadline.nanoseconds)
-        let remaining: Int = dispatch.lock.withLock {
-            while liveThreads - writtenOffWorkers.count > 0 {
+        dispatch.lock.withLock {
+            while liveThreads > 0 {
                 if !threadsExited.wait(dispatch.lock, untilMonotonicNs: deadlineReal) { break }
             }
-            return liveThreads - writtenOffWorkers.count
         }
         var running: [JobID] = []
         var abandonedThreads = 0
@@ -52,7 +53,6 @@ extension Engine {
                 if let id = w.statsLock.withLock({ w.currentJob?.id }) { running.append(id) }
             }
         }
-        _ = remaining
         if !alreadyDown {
             events.record(.shutdown, at: clock.now(), name: "engine",
                           message: "\(cancelledQueued.count) queued runs cancelled, \(running.count) runs abandoned")

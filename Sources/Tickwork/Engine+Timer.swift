@@ -53,6 +53,8 @@ extension Engine {
                 }
                 fired.removeAll(keepingCapacity: true)
                 lastBatch = batch.count
+                // Counts are published before the runs can start (and end).
+                flushTimerTally(&tally)
                 if !batch.isEmpty {
                     dispatch.enqueue(batch, now: now, refused: &refused)
                     batch.removeAll(keepingCapacity: true)
@@ -66,12 +68,12 @@ extension Engine {
 
             timerStatsLock.lock()
             timerTally.merge(tally)
+            tally = StateTally()
             timerWakeups += 1
             if lastBatch > 0 { timerLastBatch = lastBatch }
             timerSleeping = true
             timerPhaseSinceNs = now
             timerStatsLock.unlock()
-            tally = StateTally()
 
             due.lock.lock()
             if stale > 0 { due.finishLocked(stale) }
@@ -104,6 +106,13 @@ extension Engine {
             let stripe = stripes[Int(job.stripe)]
             stripe.lock()
             guard job.state == .queued else { stripe.unlock(); finished += 1; continue }
+            if isShuttingDown {
+                job.state = .cancelled
+                stripe.unlock()
+                tally.move(.queued, .cancelled)
+                finished += 1
+                continue
+            }
             job.overflows += 1
             job.misses += 1
             if job.isRecurring {
@@ -130,10 +139,17 @@ extension Engine {
             events.record(.overflow, at: now, job: job.id, name: job.name, message: "queue full: run dropped")
             finished += 1
         }
+        flushTimerTally(&tally)
         due.lock.lock()
         for (job, at) in reinsert { due.insertLocked(job, due: at) }
         due.finishLocked(finished)
         due.lock.unlock()
+    }
+
+    /// Publishes the timer's pending state moves.
+    private func flushTimerTally(_ tally: inout StateTally) {
+        timerStatsLock.withLock { timerTally.merge(tally) }
+        tally = StateTally()
     }
 
     /// Writes off runs past their timeout: the job is marked stuck and failed,
@@ -163,22 +179,29 @@ extension Engine {
             job.state = to
             stripe.unlock()
             tally.move(from, to)
+            flushTimerTally(&tally)
+            events.record(.stuck, at: now, job: job.id, name: job.name,
+                          message: "run exceeded its timeout of \(formatNanoseconds(job.policy.timeoutNs)); worker w\(worker.index) written off")
             worker.statsLock.withLock { worker.phase = .stuck; worker.runDeadlineNs = .max }
+            let replaced: Bool = dispatch.lock.withLock {
+                // The run may have returned meanwhile and the worker left the
+                // pool (retired); then there is nothing to write off.
+                guard let i = dispatch.workers.firstIndex(where: { $0 === worker }) else { return false }
+                worker.writtenOff = true
+                dispatch.workers.remove(at: i)
+                writtenOffWorkers.append(worker)
+                if dispatch.workers.filter({ !$0.retire }).count < dispatch.targetWorkers && !dispatch.stopping {
+                    spawnWorkerLocked()
+                }
+                return true
+            }
+            if replaced { events.record(.workerReplaced, at: now, name: "w\(worker.index)", message: "replaced after a stuck run") }
             due.lock.withLock {
                 if !worker.uncounted { due.finishLocked(1) }
                 worker.uncounted = true
                 worker.countReleased = true
                 wakeLocked(worker)  // a sleeping stuck run is told at once
             }
-            dispatch.lock.withLock {
-                worker.writtenOff = true
-                if let i = dispatch.workers.firstIndex(where: { $0 === worker }) { dispatch.workers.remove(at: i) }
-                writtenOffWorkers.append(worker)
-                if dispatch.workers.count < dispatch.targetWorkers && !dispatch.stopping { spawnWorkerLocked() }
-            }
-            events.record(.stuck, at: now, job: job.id, name: job.name,
-                          message: "run exceeded its timeout of \(formatNanoseconds(job.policy.timeoutNs)); worker w\(worker.index) written off")
-            events.record(.workerReplaced, at: now, name: "w\(worker.index)", message: "replaced after a stuck run")
         }
         return earliest
     }

@@ -83,7 +83,9 @@ public struct JobSpec: Sendable {
     public var maxConsecutiveFailures: Int?
     public var body: JobBody
 
-    /// A job whose body decides its own future (`RunDecision`).
+    /// A job whose body decides its own future (`RunDecision`). Pass the body
+    /// with its label (`deciding: { … }`); a trailing closure means the plain form.
+    @_disfavoredOverload
     public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
                 schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
                 backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil,

@@ -54,21 +54,26 @@ public struct BenchResult: Sendable {
 
 /// Per-worker accumulators the job body writes to. Slot i is written only by
 /// worker i's runs, under its own lock (uncontended), so TSan stays quiet.
+/// Each slot is its own object: threads mutating different elements of one
+/// Swift array would still be an exclusivity race.
 final class BenchRecorders: @unchecked Sendable {
+    final class Slot: @unchecked Sendable {
+        let lock = Lock()
+        var histogram = LatencyHistogram()
+    }
     static let slots = 256
-    private let locks = (0..<slots).map { _ in Lock() }
-    private var histograms = [LatencyHistogram](repeating: LatencyHistogram(), count: slots)
+    private let slots = (0..<BenchRecorders.slots).map { _ in Slot() }
 
     @inline(__always) func record(worker: Int, latenessNs: Int64) {
-        let i = worker & (Self.slots - 1)
-        locks[i].lock()
-        histograms[i].record(nanoseconds: latenessNs)
-        locks[i].unlock()
+        let slot = slots[worker & (Self.slots - 1)]
+        slot.lock.lock()
+        slot.histogram.record(nanoseconds: latenessNs)
+        slot.lock.unlock()
     }
 
     func merged() -> LatencyHistogram {
         var total = LatencyHistogram()
-        for i in 0..<Self.slots { locks[i].withLock { total.merge(histograms[i]) } }
+        for slot in slots { slot.lock.withLock { total.merge(slot.histogram) } }
         return total
     }
 }

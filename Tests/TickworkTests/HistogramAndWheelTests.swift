@@ -1,0 +1,109 @@
+import Testing
+@testable import Tickwork
+
+@Suite("Latency histogram")
+struct HistogramTests {
+    @Test("bucket indices follow the contract's formula")
+    func buckets() {
+        #expect(LatencyHistogram.bucketIndex(0) == 0)
+        #expect(LatencyHistogram.bucketIndex(127) == 127)
+        #expect(LatencyHistogram.bucketIndex(128) == 128)
+        #expect(LatencyHistogram.bucketIndex(255) == 191)
+        #expect(LatencyHistogram.bucketIndex(256) == 192)
+        #expect(LatencyHistogram.bucketIndex(1000) == 128 + 2 * 64 + (1000 >> 3) - 64)  // bitlength 10 → shift 3
+        #expect(LatencyHistogram.bucketIndex(Int64.max / 2) < LatencyHistogram.bucketCount)
+        #expect(LatencyHistogram.bucketMidpoint(128) == 128.5)
+        #expect(LatencyHistogram.bucketMidpoint(5) == 5)
+    }
+
+    @Test("percentiles: first bucket reaching ceil(q·n), midpoint, capped at max")
+    func percentiles() {
+        var h = LatencyHistogram()
+        for us in 1...100 { h.record(micros: Int64(us)) }
+        #expect(h.percentileMicros(0.5) == 50)
+        #expect(h.percentileMicros(0.99) == 99)
+        #expect(h.percentileMicros(1.0) == 100)
+        #expect(h.meanMicros == 50.5)
+        h.record(micros: 1000)
+        #expect(h.percentileMicros(1.0) == 1000, "capped at the exact max")
+        #expect(h.minMicros == 1 && h.maxMicros == 1000)
+        var other = LatencyHistogram()
+        other.record(micros: 3)
+        h.merge(other)
+        #expect(h.count == 102)
+    }
+
+    @Test("nanoseconds round toward whole microseconds; negatives are kept in min")
+    func nanos() {
+        var h = LatencyHistogram()
+        h.record(nanoseconds: 1_999)
+        h.record(nanoseconds: -1_500)
+        #expect(h.maxMicros == 1)
+        #expect(h.minMicros == -2)
+    }
+}
+
+@Suite("Timer wheel")
+struct TimerWheelTests {
+    func job(_ id: UInt64) -> Job {
+        Job(id: JobID(id), name: "j\(id)", groupIndex: 0, queueIndex: 0, stripe: 0,
+            kind: .once(after: 0), policy: JobPolicy(timeoutNs: 0, priority: 0, backoff: nil, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil),
+            body: { _ in .retire })
+    }
+
+    @Test("an entry fires once its slot has ended, not before")
+    func slotEnd() {
+        var w = TimerWheel(shift: 10, now: 0)  // 1024 ns slots
+        w.insert(job(1), due: 1500)
+        var out = ContiguousArray<Job>()
+        w.collectDue(now: 1500, into: &out)
+        #expect(out.isEmpty)
+        #expect(w.nextWake() == 2048)
+        w.collectDue(now: 2048, into: &out)
+        #expect(out.map(\.id.rawValue) == [1])
+        #expect(w.count == 0)
+        #expect(w.nextWake() == nil)
+    }
+
+    @Test("entries beyond the horizon wait in the heap and fire in time")
+    func farEntries() {
+        var w = TimerWheel(shift: 10, now: 0)
+        let horizon = Int64(TimerWheel.slotCount) << 10
+        w.insert(job(1), due: horizon * 3 + 5)
+        w.insert(job(2), due: 10)
+        var out = ContiguousArray<Job>()
+        w.collectDue(now: 1024, into: &out)
+        #expect(out.map(\.id.rawValue) == [2])
+        out.removeAll()
+        w.collectDue(now: horizon * 3, into: &out)
+        #expect(out.isEmpty)
+        w.collectDue(now: horizon * 3 + 1024, into: &out)
+        #expect(out.map(\.id.rawValue) == [1])
+    }
+
+    @Test("an entry inserted in the past fires at the next sweep")
+    func overdue() {
+        var w = TimerWheel(shift: 10, now: 1_000_000)
+        w.insert(job(1), due: 5)
+        #expect(w.nextWake()! <= 1_000_000)
+        var out = ContiguousArray<Job>()
+        w.collectDue(now: 1_000_000, into: &out)
+        #expect(out.count == 1)
+    }
+
+    @Test("many entries come out in slot order")
+    func ordering() {
+        var w = TimerWheel(shift: 10, now: 0)
+        for i in (1...200).reversed() { w.insert(job(UInt64(i)), due: Int64(i) * 5000) }
+        var fired: [UInt64] = []
+        var out = ContiguousArray<Job>()
+        var t: Int64 = 0
+        while w.count > 0 {
+            t = w.nextWake()!
+            w.collectDue(now: t, into: &out)
+            fired += out.map(\.id.rawValue)
+            out.removeAll()
+        }
+        #expect(fired == Array(1...200))
+    }
+}

@@ -1,0 +1,37 @@
+import Testing
+import Tickwork
+
+/// The README's embedding example, compiled and run here so it stays true.
+@Suite("README example")
+struct ReadmeExampleTests {
+    @Test("the embedding example runs")
+    func example() throws {
+        let clock = ManualClock()
+        // --- README example (with the clock swapped for a manual one) ---
+        let engine = Engine(EngineConfiguration(workers: 4, clock: clock))
+
+        // A health check every 5 s, never overlapping itself, 2 s timeout.
+        let check = try engine.submit(JobSpec(name: "health", group: "checks",
+                                              schedule: .every(.seconds(5)), timeout: .seconds(2)) { ctx in
+            ctx.progress(0.5, status: "probing")
+            guard ctx.sleep(for: .milliseconds(100)) else { return }  // interruptible
+            ctx.log("ok")
+        })
+
+        // An object that refreshes at its own changing interval, then retires.
+        try engine.submit(JobSpec(name: "object-1", schedule: .adaptive(first: .seconds(1)), deciding: { ctx in
+            ctx.run < 5 ? .again(after: .milliseconds(500 * ctx.run)) : .retire
+        }))
+
+        engine.pause(check)
+        engine.resume(check)
+        let snap = engine.snapshot()
+        _ = (snap.count(.scheduled), snap.busyWorkers, snap.lateness.percentileMicros(0.99))
+        let page = engine.jobs(JobQuery(states: [.scheduled], sort: .nextDue, limit: 20))
+        for job in page.jobs { _ = "\(job.name) \(job.state) next \(job.nextDueNs ?? 0)" }
+        let report = engine.shutdown(deadline: .seconds(2))
+        _ = report.isClean
+        // --- end ---
+        #expect(page.matching == 2)
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: the unit and engine tests (Swift Testing), then the whole
+# suite again under ThreadSanitizer. The exit status is the gate: under
+# XCTest a racy run can still say "0 failures", so TSan warnings are checked
+# separately.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || exit 1
+
+run() {  # run LOG CMD… : show the run without per-test noise, keep the log
+    local log=$1; shift
+    "$@" >"$log" 2>&1
+    local rc=$?
+    grep -vE '^\[[0-9]+/[0-9]+\]|^◇|^✔ (Test|Suite) "|^Test Suite|^Test Case|Executed 0 tests' "$log"
+    return $rc
+}
+
+echo "== swift test"
+run .build-test.log swift test || { echo "FAILED: swift test" >&2; exit 1; }
+
+if [ "${TICKWORK_SKIP_TSAN:-0}" != 1 ]; then
+    echo "== swift test --sanitize=thread"
+    TSAN_OPTIONS="halt_on_error=1" run .build-tsan.log swift test --sanitize=thread --scratch-path .build-tsan \
+        || { echo "FAILED: swift test under ThreadSanitizer" >&2; exit 1; }
+    if grep -q "WARNING: ThreadSanitizer" .build-tsan.log; then echo "FAILED: ThreadSanitizer reported races" >&2; exit 1; fi
+fi
+echo "all tests passed"
