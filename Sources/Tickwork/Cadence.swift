@@ -8,45 +8,44 @@ enum Cadence {
         var nextDue: Int64
         /// Ticks that passed and will not be run.
         var missed: Int
-        /// The grid's anchor after this plan (changes only under `.reanchor`).
-        var anchor: Int64
     }
 
-    /// Fixed rate. `anchor` is any tick of the grid; `due` the tick just run;
-    /// `end` when that run ended (the earliest the job may run again).
-    static func fixedRate(period p: Int64, policy: MissedTickPolicy, anchor: Int64, due: Int64, end: Int64) -> Plan {
+    /// Fixed rate. `due` is the tick just run (the grid is every `p` from
+    /// it); `end` is when that run ended (the earliest the job may run again).
+    /// `.reanchor` returns `end` itself: the grid then continues from there.
+    static func fixedRate(period p: Int64, policy: MissedTickPolicy, due: Int64, end: Int64) -> Plan {
         let candidate = due + p
-        if candidate > end { return Plan(nextDue: candidate, missed: 0, anchor: anchor) }
+        if candidate > end { return Plan(nextDue: candidate, missed: 0) }
         // m ≥ 1 ticks (due+p … due+m·p) passed while the job could not run.
         let m = Int((end - due) / p)
         switch policy {
         case .skip:
-            return Plan(nextDue: due + Int64(m + 1) * p, missed: m, anchor: anchor)
+            return Plan(nextDue: due + Int64(m + 1) * p, missed: m)
         case .runOnceLate:
-            return Plan(nextDue: due + Int64(m) * p, missed: m - 1, anchor: anchor)
+            return Plan(nextDue: due + Int64(m) * p, missed: m - 1)
         case .reanchor:
-            return Plan(nextDue: end, missed: m - 1, anchor: end)
+            return Plan(nextDue: end, missed: m - 1)
         case .catchUp:
-            return Plan(nextDue: candidate, missed: 0, anchor: anchor)
+            return Plan(nextDue: candidate, missed: 0)
         }
     }
 
     /// The tick to run after a pause that ended at `now`. Ticks that passed
     /// while paused are not misses (a person asked for them not to run); only
     /// `.catchUp` runs them, because that policy asks for every tick.
-    static func resumeFixedRate(period p: Int64, policy: MissedTickPolicy, anchor: Int64, pendingDue: Int64, now: Int64) -> Plan {
-        if pendingDue >= now { return Plan(nextDue: pendingDue, missed: 0, anchor: anchor) }
+    static func resumeFixedRate(period p: Int64, policy: MissedTickPolicy, pendingDue: Int64, now: Int64) -> Plan {
+        if pendingDue >= now { return Plan(nextDue: pendingDue, missed: 0) }
         switch policy {
         case .catchUp:
-            return Plan(nextDue: pendingDue, missed: 0, anchor: anchor)
+            return Plan(nextDue: pendingDue, missed: 0)
         case .skip:
             let k = (now - pendingDue + p - 1) / p
-            return Plan(nextDue: pendingDue + k * p, missed: 0, anchor: anchor)
+            return Plan(nextDue: pendingDue + k * p, missed: 0)
         case .runOnceLate:
             let k = (now - pendingDue) / p  // latest tick ≤ now
-            return Plan(nextDue: pendingDue + k * p, missed: 0, anchor: anchor)
+            return Plan(nextDue: pendingDue + k * p, missed: 0)
         case .reanchor:
-            return Plan(nextDue: now, missed: 0, anchor: now)
+            return Plan(nextDue: now, missed: 0)
         }
     }
 

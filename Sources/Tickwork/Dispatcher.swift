@@ -80,7 +80,10 @@ final class Dispatcher: @unchecked Sendable {
         var backlog = false
         for q in queues where !q.paused && !q.isEmpty { backlog = true; break }
         guard backlog else { return }
-        let want = Swift.max(1, workersNeededLocked()) - pendingWakes
+        // Workers not idle (running, or woken and on their way) drain the
+        // queues too; wake only what the backlog needs beyond them.
+        let awake = workers.count - idle.count
+        let want = Swift.max(1, workersNeededLocked()) - awake
         var n = Swift.min(want, idle.count)
         while n > 0, let w = idle.popLast() {
             w.isIdle = false

@@ -96,7 +96,7 @@ extension Engine {
 
     func pause(_ id: JobID, byAll: Bool) -> Bool {
         guard let job = job(id) else { return false }
-        let stripe = stripes[Int(job.stripe)]
+        let stripe = stripes[job.stripe]
         stripe.lock()
         let from = job.state
         var removeFromQueue = false
@@ -128,7 +128,7 @@ extension Engine {
 
     func resume(_ job: Job, onlyIfPausedByAll: Bool) -> Bool {
         let now = clock.now()
-        let stripe = stripes[Int(job.stripe)]
+        let stripe = stripes[job.stripe]
         stripe.lock()
         let from = job.state
         if (from == .running || from == .sleeping) && job.pauseAfterRun && !onlyIfPausedByAll {
@@ -146,13 +146,10 @@ extension Engine {
             job.gaveUp = false
             job.consecutiveFailures = 0
             job.gridDue = now
-            if case .fixedRate = job.kind { job.anchor = now }
         } else {
             switch job.kind {
             case .fixedRate(let p, let policy):
-                let plan = Cadence.resumeFixedRate(period: p, policy: policy, anchor: job.anchor, pendingDue: job.gridDue, now: now)
-                job.gridDue = plan.nextDue
-                job.anchor = plan.anchor
+                job.gridDue = Cadence.resumeFixedRate(period: p, policy: policy, pendingDue: job.gridDue, now: now).nextDue
             case .cron(let expr):
                 if job.gridDue < now { job.gridDue = cronDue(expr, after: now) ?? Int64.max / 2 }
             case .fixedDelay, .adaptive, .once, .onceAt:
@@ -169,7 +166,7 @@ extension Engine {
     }
 
     func cancel(_ job: Job) -> Bool {
-        let stripe = stripes[Int(job.stripe)]
+        let stripe = stripes[job.stripe]
         stripe.lock()
         let from = job.state
         var to: JobState

@@ -120,7 +120,7 @@ extension Engine {
             if let g = groupFilter, job.groupIndex != g { continue }
             if let needle, !job.name.lowercased().contains(needle),
                !groups[Int(job.groupIndex)].lowercased().contains(needle) { continue }
-            let stripe = stripes[Int(job.stripe)]
+            let stripe = stripes[job.stripe]
             stripe.lock()
             let state = job.state
             if let states = query.states, !states.contains(state) { stripe.unlock(); continue }
@@ -154,7 +154,7 @@ extension Engine {
         let groups = registryLock.withLock { groupNames }
         let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
         let base = info(job, groups: groups, queues: queueNames, now: clock.now())
-        return stripes[Int(job.stripe)].withLock {
+        return stripes[job.stripe].withLock {
             JobDetail(info: base, recentErrors: job.extras?.recentErrors ?? [], log: job.extras?.logLines ?? [],
                       durationHistoryNs: job.extras?.durationHistory ?? [],
                       latenessHistoryNs: job.extras?.latenessHistory ?? [])
@@ -197,7 +197,7 @@ extension Engine {
 
     func info(_ job: Job, groups: [String], queues: [String], now: Int64) -> JobInfo {
         let scheduleText = Schedule(kind: job.kind, initialDelayNs: job.policy.initialDelayNs, jitterNs: job.policy.jitterNs).description
-        return stripes[Int(job.stripe)].withLock {
+        return stripes[job.stripe].withLock {
             let ran = job.runs > 0 && job.lastDurationNs >= 0
             return JobInfo(
                 id: job.id, name: job.name, group: groups[Int(job.groupIndex)], queue: queues[Int(job.queueIndex)],

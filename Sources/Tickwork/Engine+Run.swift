@@ -5,7 +5,7 @@ extension Engine {
     func finishRun(job: Job, worker: Worker, due: Int64, start: Int64, end: Int64, runNumber: Int,
                    decision: RunDecision, failure: (any Error)?) {
         let duration = end - start
-        let stripe = stripes[Int(job.stripe)]
+        let stripe = stripes[job.stripe]
         var reinsertAt: Int64?
         var event: EngineEvent.Kind?
         var message = ""
@@ -82,10 +82,10 @@ extension Engine {
         let previousStart = job.runs > 0 ? job.lastStartNs : start
         job.runs += 1
         job.lastStartNs = start
-        job.lastDurationNs = duration
+        job.lastDurationUs = microsInt32(duration)
         job.totalDurationNs &+= duration
-        if duration > job.maxDurationNs { job.maxDurationNs = duration }
-        job.lastLatenessNs = lateness
+        if job.lastDurationUs > job.maxDurationUs { job.maxDurationUs = job.lastDurationUs }
+        job.lastLatenessUs = microsInt32(lateness)
         job.totalLatenessNs &+= lateness
         // Usage: busy fraction of the time since the previous start, smoothed.
         if job.runs > 1, start > previousStart {
@@ -112,14 +112,14 @@ extension Engine {
     }
 
     /// The next due time after a run that ended at `end`, or nil when the
-    /// job is done. Updates the grid, anchor and miss count. Stripe lock held.
+    /// job is done. Updates the grid and the miss count. Stripe lock held.
     func planNextLocked(_ job: Job, decision: RunDecision, end: Int64) -> Int64? {
         switch decision {
         case .retire:
             return nil
         case .again(let after):
             let delay = Swift.max(0, after.nanoseconds)
-            if case .adaptive = job.kind { job.anchor = delay }
+            if case .adaptive = job.kind { job.adaptiveDelayNs = delay }
             job.gridDue = end + delay
             return job.gridDue
         case .reschedule:
@@ -127,14 +127,13 @@ extension Engine {
         }
         switch job.kind {
         case .fixedRate(let period, let policy):
-            let plan = Cadence.fixedRate(period: period, policy: policy, anchor: job.anchor, due: job.gridDue, end: end)
+            let plan = Cadence.fixedRate(period: period, policy: policy, due: job.gridDue, end: end)
             job.misses += plan.missed
             job.gridDue = plan.nextDue
-            job.anchor = plan.anchor
         case .fixedDelay(let delay):
             job.gridDue = end + delay
         case .adaptive:
-            job.gridDue = end + job.anchor
+            job.gridDue = end + job.adaptiveDelayNs
         case .cron(let expr):
             guard let next = cronDue(expr, after: end) else { return nil }
             job.gridDue = next
@@ -172,7 +171,7 @@ extension Engine {
             let i = Int(old.rawValue) - 1
             if i >= 0 && i < jobs.count, let j = jobs[i] {
                 // Forget it only if it is still finished (it may have been resumed).
-                let stillFinished = stripes[Int(j.stripe)].withLock { j.state.isFinal || (j.state == .failed && j.gaveUp) }
+                let stillFinished = stripes[j.stripe].withLock { j.state.isFinal || (j.state == .failed && j.gaveUp) }
                 if stillFinished {
                     jobs[i] = nil
                     forgottenJobs += 1
@@ -188,7 +187,7 @@ extension Engine {
 
     /// The context's interruptible sleep.
     func sleep(job: Job, worker: Worker, nanoseconds: Int64) -> Bool {
-        let stripe = stripes[Int(job.stripe)]
+        let stripe = stripes[job.stripe]
         stripe.lock()
         if job.state != .running || isShuttingDown {
             stripe.unlock()

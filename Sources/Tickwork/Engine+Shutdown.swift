@@ -28,7 +28,7 @@ extension Engine {
         var cancelledQueued: [JobID] = []
         for item in queued {
             let job = item.job
-            let changed: Bool = stripes[Int(job.stripe)].withLock {
+            let changed: Bool = stripes[job.stripe].withLock {
                 guard job.state == .queued else { return false }
                 job.state = .cancelled
                 return true

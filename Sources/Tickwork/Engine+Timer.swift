@@ -35,14 +35,13 @@ extension Engine {
             var lastBatch = 0
             if !fired.isEmpty {
                 for job in fired {
-                    let stripe = stripes[Int(job.stripe)]
+                    let stripe = stripes[job.stripe]
                     stripe.lock()
                     let from = job.state
                     let live = from == .scheduled || (from == .failed && !job.stuck && !job.gaveUp)
                     let dueAt = job.nextDue
                     if live && dueAt <= now {
                         job.state = .queued
-                        job.runDue = dueAt
                         stripe.unlock()
                         tally.move(from, .queued)
                         batch.append((job, dueAt))
@@ -103,7 +102,7 @@ extension Engine {
         var finished = 0
         for item in items {
             let job = item.job
-            let stripe = stripes[Int(job.stripe)]
+            let stripe = stripes[job.stripe]
             stripe.lock()
             guard job.state == .queued else { stripe.unlock(); finished += 1; continue }
             if isShuttingDown {
@@ -123,7 +122,7 @@ extension Engine {
                     job.gridDue += k * p
                     job.misses += Int(k - 1)
                 case .fixedDelay(let d): job.gridDue = now + d
-                case .adaptive: job.gridDue = now + job.anchor
+                case .adaptive: job.gridDue = now + job.adaptiveDelayNs
                 case .cron(let expr): job.gridDue = cronDue(expr, after: now) ?? (Int64.max / 2)
                 case .once, .onceAt: break
                 }
@@ -165,7 +164,7 @@ extension Engine {
             worker.statsLock.unlock()
             guard deadline != .max, let job else { continue }
             if deadline > now { earliest = Swift.min(earliest, deadline); continue }
-            let stripe = stripes[Int(job.stripe)]
+            let stripe = stripes[job.stripe]
             stripe.lock()
             let from = job.state
             guard job.worker == worker.index, from == .running || from == .sleeping || from == .cancelling else {

@@ -25,14 +25,15 @@ public final class Engine: @unchecked Sendable {
 
     // registryLock
     let registryLock = Lock()
-    var jobs: [Job?] = []
+    var jobs = JobTable()
     var groupNames: [String] = []
     var groupIndex: [String: Int32] = [:]
+    private var lastGroup: (name: String, index: Int32) = ("", -1)
     var controlTally = StateTally()
     var finishedOrder: [JobID] = []
     var finishedHead = 0
     var forgottenJobs = 0
-    private var defaultPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
+    private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
 
     // dispatch lock
     var nextWorkerIndex: Int32 = 0
@@ -60,11 +61,14 @@ public final class Engine: @unchecked Sendable {
     private let shutdownLock = Lock()
     private var shuttingDown = false
 
+    /// Stripe locks for job records (a power of two).
+    static let stripeCount = 1024
+
     public init(_ configuration: EngineConfiguration = EngineConfiguration()) {
         precondition(configuration.workers >= 0, "workers cannot be negative")
         self.configuration = configuration
         clock = configuration.clock
-        stripes = (0..<1024).map { _ in Lock() }
+        stripes = (0..<Self.stripeCount).map { _ in Lock() }
         let now = clock.now()
         startedAtNs = now
         due = DueIndex(shift: configuration.timerResolutionShift, now: now)
@@ -102,33 +106,41 @@ public final class Engine: @unchecked Sendable {
         guard !isShuttingDown else { throw EngineError.shutDown }
         for spec in specs { try validate(spec) }
         let now = clock.now()
-        var created: [(Job, Int64)] = []
-        created.reserveCapacity(specs.count)
-        registryLock.lock()
-        for spec in specs {
-            let id = JobID(UInt64(jobs.count + 1))
-            let group = internGroupLocked(spec.group)
-            let queue = dispatch.lock.withLock { dispatch.queueIndexLocked(spec.queue) }
-            let job = Job(id: id, name: spec.name, groupIndex: group, queueIndex: Int32(queue),
-                          stripe: Int32(Int(id.rawValue) % stripes.count), kind: spec.schedule.kind,
-                          policy: policyLocked(for: spec), body: spec.body)
-            let first = firstDue(of: spec.schedule, now: now)
-            job.gridDue = first.due
-            job.anchor = first.anchor
-            jobs.append(job)
-            controlTally.add(.scheduled)
-            created.append((job, first.due))
+        // Queue indices, looked up once per distinct name.
+        var queueOf: [String: Int] = [:]
+        dispatch.lock.withLock {
+            for spec in specs where queueOf[spec.queue] == nil { queueOf[spec.queue] = dispatch.queueIndexLocked(spec.queue) }
         }
-        registryLock.unlock()
+        registryLock.lock()
+        let firstIndex = jobs.count
+        var lastQueue: (name: String, index: Int) = ("", -1)
+        specs.withUnsafeBufferPointer { specs in
+            for i in specs.indices {
+                let id = JobID(UInt64(jobs.count + 1))
+                let group = internGroupLocked(specs[i].group)
+                if lastQueue.index < 0 || lastQueue.name != specs[i].queue {
+                    lastQueue = (specs[i].queue, queueOf[specs[i].queue]!)
+                }
+                let job = Job(id: id, name: specs[i].name, groupIndex: group, queueIndex: Int32(lastQueue.index),
+                              kind: specs[i].schedule.kind,
+                              policy: policyLocked(for: specs[i]), body: specs[i].body)
+                job.gridDue = firstDue(of: specs[i].schedule, now: now)
+                jobs.append(job)
+            }
+        }
+        controlTally.add(.scheduled, count: specs.count)
+        // Lock order registry → due (nothing takes them the other way).
         due.lock.lock()
-        for (job, _) in created { due.insertLocked(job, due: job.nextDue) }
+        for i in firstIndex..<jobs.count { let job = jobs[i]!; due.insertLocked(job, due: job.nextDue) }
         due.lock.unlock()
+        let created = jobs[firstIndex...].map { $0! }
+        registryLock.unlock()
         if specs.count <= 16 {
-            for (job, _) in created { events.record(.submitted, at: now, job: job.id, name: job.name) }
+            for job in created { events.record(.submitted, at: now, job: job.id, name: job.name) }
         } else {
             events.record(.submitted, at: now, name: "\(specs.count) jobs")
         }
-        return created.map { $0.0.id }
+        return created.map(\.id)
     }
 
     private func validate(_ spec: JobSpec) throws {
@@ -138,31 +150,38 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func internGroupLocked(_ name: String) -> Int32 {
-        if let i = groupIndex[name] { return i }
+        if lastGroup.index >= 0 && lastGroup.name == name { return lastGroup.index }
+        if let i = groupIndex[name] { lastGroup = (name, i); return i }
         groupNames.append(name)
         groupIndex[name] = Int32(groupNames.count - 1)
         return Int32(groupNames.count - 1)
     }
 
+    /// The shared policy for this spec: the last one made, if it matches
+    /// (a bulk submit of like jobs allocates one), else a new one.
     private func policyLocked(for spec: JobSpec) -> JobPolicy {
-        let p = JobPolicy(timeoutNs: spec.timeout?.nanoseconds ?? 0, priority: spec.priority, backoff: spec.backoff,
-                          maxConsecutiveFailures: spec.maxConsecutiveFailures ?? 0, jitterNs: spec.schedule.jitterNs,
-                          initialDelayNs: spec.schedule.initialDelayNs)
-        if p.matches(defaultPolicy) { return defaultPolicy }
-        defaultPolicy = p  // runs of identical specs (a bulk submit) share one
-        return p
+        let d = lastPolicy
+        let timeout = spec.timeout?.nanoseconds ?? 0
+        if d.timeoutNs == timeout && d.priority == spec.priority && d.backoff == spec.backoff
+            && d.maxConsecutiveFailures == (spec.maxConsecutiveFailures ?? 0) && d.jitterNs == spec.schedule.jitterNs
+            && d.initialDelayNs == spec.schedule.initialDelayNs {
+            return d
+        }
+        lastPolicy = JobPolicy(timeoutNs: timeout, priority: spec.priority, backoff: spec.backoff,
+                               maxConsecutiveFailures: spec.maxConsecutiveFailures ?? 0, jitterNs: spec.schedule.jitterNs,
+                               initialDelayNs: spec.schedule.initialDelayNs)
+        return lastPolicy
     }
 
-    /// The first due time and the initial anchor of a schedule.
-    func firstDue(of schedule: Schedule, now: Int64) -> (due: Int64, anchor: Int64) {
+    /// The first due time of a schedule.
+    func firstDue(of schedule: Schedule, now: Int64) -> Int64 {
         let start = schedule.firstAtNs ?? (now + (schedule.initialDelayNs ?? 0))
         switch schedule.kind {
-        case .fixedRate: return (start, start)
-        case .fixedDelay: return (start, start)
-        case .once(let after): return (now + after, 0)
-        case .onceAt(let at): return (at, 0)
-        case .adaptive(let first): return (now + first, Self.minimumAdaptiveDelayNs)
-        case .cron(let expr): return (cronDue(expr, after: now) ?? Int64.max / 2, 0)
+        case .fixedRate, .fixedDelay: return start
+        case .once(let after): return now + after
+        case .onceAt(let at): return at
+        case .adaptive(let first): return now + first
+        case .cron(let expr): return cronDue(expr, after: now) ?? Int64.max / 2
         }
     }
 

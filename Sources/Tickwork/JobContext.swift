@@ -30,7 +30,7 @@ public struct JobContext: @unchecked Sendable {
     /// True once the job was cancelled, the engine is shutting down, or this
     /// run outlived its timeout. A cooperative body checks it and returns.
     public var isCancelled: Bool {
-        engine.stripes[Int(job.stripe)].withLock {
+        engine.stripes[job.stripe].withLock {
             job.state == .cancelling || job.state == .cancelled || (job.stuck && job.worker == worker.index)
         } || engine.isShuttingDown
     }
@@ -38,7 +38,7 @@ public struct JobContext: @unchecked Sendable {
     /// Reports progress (0…1, clamped) and an optional short status text.
     public func progress(_ fraction: Double, status: String? = nil) {
         let f = Swift.min(1, Swift.max(0, fraction.isNaN ? 0 : fraction))
-        engine.stripes[Int(job.stripe)].withLock {
+        engine.stripes[job.stripe].withLock {
             let e = job.extrasForWriting
             e.progress = f
             if let status { e.statusText = status }
@@ -47,13 +47,13 @@ public struct JobContext: @unchecked Sendable {
 
     /// Sets the status text alone.
     public func status(_ text: String) {
-        engine.stripes[Int(job.stripe)].withLock { job.extrasForWriting.statusText = text }
+        engine.stripes[job.stripe].withLock { job.extrasForWriting.statusText = text }
     }
 
     /// Appends a line to the job's recent log (kept: the last 32 lines).
     public func log(_ text: String) {
         let line = LogLine(atNs: now(), run: run, text: text)
-        engine.stripes[Int(job.stripe)].withLock {
+        engine.stripes[job.stripe].withLock {
             let e = job.extrasForWriting
             e.logLines.append(line)
             if e.logLines.count > JobExtras.logKeep { e.logLines.removeFirst(e.logLines.count - JobExtras.logKeep) }

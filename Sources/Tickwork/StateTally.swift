@@ -11,7 +11,7 @@ struct StateTally: Sendable {
         counts[to.order] += 1
     }
 
-    @inline(__always) mutating func add(_ state: JobState) { counts[state.order] += 1 }
+    @inline(__always) mutating func add(_ state: JobState, count: Int = 1) { counts[state.order] += count }
 
     mutating func merge(_ other: StateTally) {
         for i in counts.indices { counts[i] += other.counts[i] }

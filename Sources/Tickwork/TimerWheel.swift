@@ -56,7 +56,12 @@ struct TimerWheel {
             overdue.append(job)
         } else if tick - current < Int64(Self.slotCount) {
             let i = Int(tick & Self.mask)
-            slots[i].append(job)
+            slots.withUnsafeMutableBufferPointer { slots in
+                // Start a slot's storage at 16 entries: skips the first
+                // reallocations of a busy slot.
+                if slots[i].capacity == 0 { slots[i].reserveCapacity(16) }
+                slots[i].append(job)
+            }
             occupied[i >> 6] |= 1 << UInt64(i & 63)
         } else {
             far.insert(FarEntry(due: due, job: job))

@@ -115,7 +115,7 @@ extension Engine {
     /// Runs one item; returns the run's duration in ns.
     func execute(_ run: RunItem, on worker: Worker) -> Int64 {
         let job = run.job
-        let stripe = stripes[Int(job.stripe)]
+        let stripe = stripes[job.stripe]
         stripe.lock()
         guard job.state == .queued else {
             // Paused or cancelled while it waited: the run is dropped.
@@ -126,7 +126,6 @@ extension Engine {
         let start = clock.now()
         job.state = .running
         job.worker = worker.index
-        job.runDue = run.due
         job.lastStartNs = start
         let runNumber = job.runs + 1
         stripe.unlock()

@@ -5,14 +5,25 @@ public struct BenchWorkload: Sendable, Equatable {
     public var phaseNs: [Int64]
 
     public init(jobs n: Int, pmin a: Double, pmax b: Double, seed: UInt64) {
-        var rng = SplitMix64(seed: seed)
+        var g = Generator(pmin: a, pmax: b, seed: seed)
         periodNs = []; phaseNs = []
         periodNs.reserveCapacity(n); phaseNs.reserveCapacity(n)
         for _ in 0..<n {
+            let (p, ph) = g.next()
+            periodNs.append(p)
+            phaseNs.append(ph)
+        }
+    }
+
+    /// Job i's (period_ns, phase_ns), in order, without holding them all.
+    public struct Generator: Sendable {
+        var rng: SplitMix64
+        let a: Double, b: Double
+        public init(pmin: Double, pmax: Double, seed: UInt64) { rng = SplitMix64(seed: seed); a = pmin; b = pmax }
+        public mutating func next() -> (periodNs: Int64, phaseNs: Int64) {
             let p = a + (b - a) * rng.unit()
             let ph = p * rng.unit()
-            periodNs.append(Int64(p * 1e9))
-            phaseNs.append(Int64(ph * 1e9))
+            return (Int64(p * 1e9), Int64(ph * 1e9))
         }
     }
 

@@ -8,33 +8,33 @@ struct CadenceTests {
     @Test("on time: the next tick is one period on, nothing missed")
     func onTime() {
         for policy in MissedTickPolicy.allCases {
-            let plan = Cadence.fixedRate(period: p, policy: policy, anchor: 0, due: 500, end: 530)
-            #expect(plan == .init(nextDue: 600, missed: 0, anchor: 0))
+            let plan = Cadence.fixedRate(period: p, policy: policy, due: 500, end: 530)
+            #expect(plan == .init(nextDue: 600, missed: 0))
         }
     }
 
     // A run due at 500 that ended at 835 overran ticks 600, 700, 800.
     @Test("overrun, per policy", arguments: [
-        (MissedTickPolicy.skip, Cadence.Plan(nextDue: 900, missed: 3, anchor: 0)),
-        (.runOnceLate, Cadence.Plan(nextDue: 800, missed: 2, anchor: 0)),
-        (.reanchor, Cadence.Plan(nextDue: 835, missed: 2, anchor: 835)),
-        (.catchUp, Cadence.Plan(nextDue: 600, missed: 0, anchor: 0)),
+        (MissedTickPolicy.skip, Cadence.Plan(nextDue: 900, missed: 3)),
+        (.runOnceLate, Cadence.Plan(nextDue: 800, missed: 2)),
+        (.reanchor, Cadence.Plan(nextDue: 835, missed: 2)),
+        (.catchUp, Cadence.Plan(nextDue: 600, missed: 0)),
     ])
     func overrun(policy: MissedTickPolicy, expected: Cadence.Plan) {
-        #expect(Cadence.fixedRate(period: p, policy: policy, anchor: 0, due: 500, end: 835) == expected)
+        #expect(Cadence.fixedRate(period: p, policy: policy, due: 500, end: 835) == expected)
     }
 
     @Test("ending exactly on a tick counts that tick as missed")
     func boundary() {
-        #expect(Cadence.fixedRate(period: p, policy: .skip, anchor: 0, due: 500, end: 600)
-                == .init(nextDue: 700, missed: 1, anchor: 0))
+        #expect(Cadence.fixedRate(period: p, policy: .skip, due: 500, end: 600)
+                == .init(nextDue: 700, missed: 1))
     }
 
     @Test("zero drift: 10,000 on-time runs stay exactly on the grid")
     func zeroDrift() {
         var due: Int64 = 7
         for k in 1...10_000 {
-            let plan = Cadence.fixedRate(period: 333, policy: .skip, anchor: 7, due: due, end: due + Int64(k % 300))
+            let plan = Cadence.fixedRate(period: 333, policy: .skip, due: due, end: due + Int64(k % 300))
             due = plan.nextDue
             #expect(plan.missed == 0)
         }
@@ -48,7 +48,7 @@ struct CadenceTests {
         (.catchUp, Int64(600)),
     ])
     func resume(policy: MissedTickPolicy, next: Int64) {
-        let plan = Cadence.resumeFixedRate(period: p, policy: policy, anchor: 0, pendingDue: 600, now: 1050)
+        let plan = Cadence.resumeFixedRate(period: p, policy: policy, pendingDue: 600, now: 1050)
         #expect(plan.nextDue == next)
         #expect(plan.missed == 0)
     }

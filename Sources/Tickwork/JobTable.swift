@@ -1,0 +1,29 @@
+/// The job table: index = id − 1, in pages of 4096, so growing never copies
+/// all references (at a million jobs a doubling copy would briefly hold two
+/// 8 MB arrays) and a reader's copy-on-write snapshot costs one page per write.
+///
+/// A value type; `Engine.registryLock` guards the engine's instance.
+struct JobTable: RandomAccessCollection {
+    static let pageBits = 12
+    static let pageSize = 1 << pageBits
+    private var pages: [[Job?]] = []
+    private(set) var count = 0
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    subscript(i: Int) -> Job? {
+        get { pages[i >> Self.pageBits][i & (Self.pageSize - 1)] }
+        set { pages[i >> Self.pageBits][i & (Self.pageSize - 1)] = newValue }
+    }
+
+    mutating func append(_ job: Job) {
+        if count & (Self.pageSize - 1) == 0 {
+            var page = [Job?]()
+            page.reserveCapacity(Self.pageSize)
+            pages.append(page)
+        }
+        pages[pages.count - 1].append(job)
+        count += 1
+    }
+}
