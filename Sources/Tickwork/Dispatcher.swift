@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The run queues and the pool's idle workers: where the timer hands runs
 /// over and where workers pick them up.
 ///
@@ -15,6 +17,9 @@ final class Dispatcher: @unchecked Sendable {
     var pendingWakes = 0
     var targetWorkers: Int
     var stopping = false
+    /// A hint, read without the due lock: an idle worker holds the sweeping
+    /// duty (the truth is `DueIndex.sweeper`, under the due lock).
+    let hasSweeper = Atomic<Bool>(false)
     private var cursor = 0
     private var credit = 0
     private var seq: UInt64 = 0
@@ -67,32 +72,39 @@ final class Dispatcher: @unchecked Sendable {
 
     /// Estimated workers needed to start the queued runs within the target
     /// latency, given each queue's smoothed run time.
-    private func workersNeededLocked() -> Int {
-        var need = 0.0
-        for q in queues where !q.paused && !q.isEmpty {
-            need += Double(q.depth) * q.meanRunNs / targetLatencyNs
-        }
-        return Int(need.rounded(.up))
+    func workersNeededLocked() -> Int { Int(backlogNsLocked() / targetLatencyNs).advanced(by: 1) }
+
+    /// Estimated time to run everything queued, on one worker, in ns.
+    func backlogNsLocked() -> Double {
+        var work = 0.0
+        for q in queues where !q.paused && !q.isEmpty { work += Double(q.depth) * q.meanRunNs }
+        return work
     }
 
     func wakeForBacklogLocked() {
-        guard !idle.isEmpty else { return }
+        guard !idle.isEmpty || hasSweeper.load(ordering: .relaxed) else { return }
         var backlog = false
         for q in queues where !q.paused && !q.isEmpty { backlog = true; break }
         guard backlog else { return }
         // Workers not idle (running, or woken and on their way) drain the
-        // queues too; wake only what the backlog needs beyond them.
-        let awake = workers.count - idle.count
-        let want = Swift.max(1, workersNeededLocked()) - awake
-        var n = Swift.min(want, idle.count)
-        while n > 0, let w = idle.popLast() {
+        // queues too; wake only what the backlog needs beyond them. The
+        // sweeping worker is idle, though not in `idle`.
+        let sweeping = hasSweeper.load(ordering: .relaxed)
+        let awake = workers.count - idle.count - (sweeping ? 1 : 0)
+        var want = workersNeededLocked() - awake
+        while want > 0, let w = idle.popLast() {
             w.isIdle = false
             pendingWakes += 1
             w.wakePending = true
             w.wakeCondition.signal()
-            n -= 1
+            want -= 1
         }
+        if want > 0 && sweeping { pokeSweeper?() }
     }
+
+    /// Set by the engine: calls the sweeping worker back to take work.
+    /// Called with this lock held.
+    var pokeSweeper: (() -> Void)?
 
     /// The next run to start, serving queues in weighted round robin so a
     /// flood in one queue cannot starve another. Lock held.

@@ -16,14 +16,29 @@ final class DueIndex: @unchecked Sendable {
     /// context do not count). With a manual clock, zero in-flight runs and no
     /// due entry mean the engine has nothing left to do until time moves.
     var inFlight = 0
-    /// When the timer thread will next wake by itself (Int64.max: never).
+    /// The earliest instant some thread will sweep the wheel by itself (the
+    /// sweeping worker, or else the timer thread); an insert due earlier
+    /// wakes them (Int64.max: nobody plans to).
     var timerWakesAt: Int64 = .max
+    /// When the timer thread itself plans to wake.
+    var timerPlannedWake: Int64 = .max
+    /// The idle worker that holds the sweeping duty, if any (see
+    /// `Engine.sweepAsIdleWorker`). The timer thread does not sweep meanwhile.
+    var sweeper: Worker?
+    /// When the wheel was last swept (monotonic ns).
+    var lastSweepNs: Int64 = 0
     var settleWaiters = 0
     var stopping = false
     /// Workers asleep inside a run's context (`JobContext.sleep`).
     var sleepers: [Worker] = []
 
-    init(shift: Int, now: Int64) { wheel = TimerWheel(shift: shift, now: now) }
+    /// The wheel's slot width (immutable, readable without the lock).
+    let resolutionNs: Int64
+
+    init(shift: Int, now: Int64) {
+        wheel = TimerWheel(shift: shift, now: now)
+        resolutionNs = Int64(1) << Int64(shift)
+    }
 
     /// Inserts with the lock held; wakes the timer if this entry is due
     /// before it planned to wake.
@@ -33,7 +48,8 @@ final class DueIndex: @unchecked Sendable {
         let wakeAt = ((due >> wheel.shift) + 1) << wheel.shift
         if wakeAt < timerWakesAt {
             timerWakesAt = wakeAt
-            timerCondition.signal()
+            // The timer thread and a sweeping worker may both be waiting.
+            timerCondition.broadcast()
         }
     }
 

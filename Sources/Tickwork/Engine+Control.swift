@@ -74,6 +74,7 @@ extension Engine {
                 for w in active.reversed() where excess > 0 && !w.retire {
                     w.retire = true; w.wakeCondition.signal(); excess -= 1
                 }
+                pokeSweeperLocked()  // a retiring sweeper must notice
             }
             return active.count
         }

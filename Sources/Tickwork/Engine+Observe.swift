@@ -16,7 +16,7 @@ extension Engine {
             forgotten = forgottenJobs
         }
         var timer = TimerInfo(tid: 0, cpuNs: 0, cpuFraction: 0, wakeups: 0, lastBatch: 0, sleeping: false,
-                              sinceNs: 0, resolutionNs: due.wheel.resolutionNs)
+                              sinceNs: 0, resolutionNs: due.resolutionNs)
         timerStatsLock.withLock {
             tally.merge(timerTally)
             timer.tid = timerTID
@@ -175,20 +175,43 @@ extension Engine {
     /// Blocks until a manual clock's engine has nothing left to do at the
     /// current time: nothing due, queued or running (runs asleep in their
     /// context wait for the clock). Tests call it after `advance`; it waits
-    /// on a condition, never on elapsed time.
-    public func settle() {
+    /// on a condition, never on elapsed engine time. If the engine has not
+    /// settled after `limit` of real time, something is stuck: it stops the
+    /// process with a dump of the engine's accounting rather than hang.
+    public func settle(limit: Duration = .seconds(20)) {
         precondition(clock.isManual, "settle() is for engines driven by a ManualClock")
+        let giveUp = monotonicNanoseconds() + limit.nanoseconds
         due.lock.lock()
         due.settleWaiters += 1
         while !due.stopping {
             let now = clock.now()
             let nothingDue = (due.wheel.nextWake() ?? .max) > now || due.wheel.count == 0
             if due.inFlight == 0 && nothingDue { break }
-            if due.inFlight == 0 { due.timerCondition.signal() }
-            due.settleCondition.wait(due.lock)
+            if due.inFlight == 0 { due.timerCondition.broadcast() }
+            if !due.settleCondition.wait(due.lock, untilMonotonicNs: giveUp), monotonicNanoseconds() >= giveUp {
+                let inFlight = due.inFlight, entries = due.wheel.count, next = due.wheel.nextWake()
+                due.lock.unlock()
+                fatalError("settle(): engine did not settle: inFlight=\(inFlight) wheelEntries=\(entries) nextWake=\(String(describing: next)) now=\(now)\n\(debugDescription)")
+            }
         }
         due.settleWaiters -= 1
         due.lock.unlock()
+    }
+
+    /// The engine's internal accounting, for diagnosing a stuck test.
+    public var debugDescription: String {
+        let (depths, idle, workers, pending) = dispatch.lock.withLock {
+            (dispatch.queues.map { "\($0.config.name)=\($0.depth)" }, dispatch.idle.map(\.index),
+             dispatch.workers.map(\.index), dispatch.pendingWakes)
+        }
+        var text = "queues \(depths) idle \(idle) workers \(workers) pendingWakes \(pending)\n"
+        for w in dispatch.lock.withLock({ dispatch.workers }) {
+            w.statsLock.withLock { text += "w\(w.index) \(w.phase) job \(w.currentJob.map { "\($0.id) \($0.name)" } ?? "-")\n" }
+        }
+        for job in allJobs() {
+            stripes[job.stripe].withLock { text += "\(job.id) \(job.name) \(job.state) due \(job.nextDue) runs \(job.runs)\n" }
+        }
+        return text
     }
 
     static func isWaiting(_ job: Job) -> Bool {

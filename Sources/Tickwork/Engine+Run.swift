@@ -252,7 +252,7 @@ extension Engine {
         let now = clock.now()
         due.lock.withLock {
             for w in due.sleepers where w.sleepDeadline <= now { wakeLocked(w) }
-            due.timerCondition.signal()
+            due.timerCondition.broadcast()
         }
     }
 }

@@ -21,7 +21,7 @@ extension Engine {
         // sleeper must find the queues already closed.
         due.lock.withLock {
             due.stopping = true
-            due.timerCondition.signal()
+            due.timerCondition.broadcast()
             for w in due.sleepers { wakeLocked(w) }
             due.settleCondition.broadcast()
         }

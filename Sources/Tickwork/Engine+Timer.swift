@@ -19,58 +19,31 @@ extension Engine {
             timerPhaseSinceNs = clock.now()
         }
         var fired = ContiguousArray<Job>()
-        var batch = ContiguousArray<(job: Job, due: Int64)>()
-        var refused: [RunItem] = []
+        var buffers = SweepBuffers()
         var tally = StateTally()
 
         due.lock.lock()
         while !due.stopping {
             let now = clock.now()
-            due.wheel.collectDue(now: now, into: &fired)
-            due.inFlight += fired.count
-            due.timerWakesAt = .max
+            // While an idle worker holds the sweeping duty, the wheel is its.
+            if due.sweeper == nil {
+                due.wheel.collectDue(now: now, into: &fired)
+                due.inFlight += fired.count
+                due.lastSweepNs = now
+                // A sweep can leave nothing due without firing anything (a
+                // far entry moved into a slot not yet ended): let `settle()`
+                // look again.
+                if fired.isEmpty && due.settleWaiters > 0 { due.settleCondition.broadcast() }
+            }
             due.lock.unlock()
 
-            var stale = 0
             var lastBatch = 0
             if !fired.isEmpty {
-                // At scale every fired job is a cold cache line. Touch them
-                // all first with independent loads, which the CPU overlaps,
-                // instead of paying one miss at a time under each lock below.
-                var touch = 0
-                for job in fired { touch &+= Int(job.queueIndex) }
-                if touch == Int.min { timerLastBatch = 0 }  // keeps the loads alive
-                for job in fired {
-                    let stripe = stripes[job.stripe]
-                    stripe.lock()
-                    let from = job.state
-                    let live = from == .scheduled || (from == .failed && !job.stuck && !job.gaveUp)
-                    let dueAt = job.nextDue
-                    if live && dueAt <= now {
-                        job.state = .queued
-                        stripe.unlock()
-                        tally.move(from, .queued)
-                        batch.append((job, dueAt))
-                    } else {
-                        stripe.unlock()
-                        stale += 1
-                    }
-                }
+                lastBatch = dispatchFired(fired, now: now, buffers: &buffers, publish: flushTimerTally)
                 // Drop the buffer rather than keep it: it came from a wheel
                 // slot, and handing the largest buffer back to every slot in
                 // turn would grow them all to the largest batch ever seen.
                 fired = ContiguousArray()
-                lastBatch = batch.count
-                // Counts are published before the runs can start (and end).
-                flushTimerTally(&tally)
-                if !batch.isEmpty {
-                    dispatch.enqueue(batch, now: now, refused: &refused)
-                    batch.removeAll(keepingCapacity: true)
-                }
-                if !refused.isEmpty {
-                    handleRefused(refused, now: now, tally: &tally)
-                    refused.removeAll(keepingCapacity: true)
-                }
             }
             let nextTimeout = checkTimeouts(now: now, tally: &tally)
 
@@ -84,17 +57,23 @@ extension Engine {
             timerStatsLock.unlock()
 
             due.lock.lock()
-            if stale > 0 { due.finishLocked(stale) }
             var wake = due.wheel.nextWake() ?? .max
+            if due.sweeper != nil {
+                // A watchdog only: the sweeper wakes for the slot itself; the
+                // timer checks back in case the duty falls vacant unannounced.
+                wake = wake == .max ? .max : wake + Self.sweepWatchdogSlots * due.resolutionNs
+            }
             if nextTimeout < wake { wake = nextTimeout }
             if wake <= clock.now() { continue }
-            due.timerWakesAt = wake
+            due.timerPlannedWake = wake
+            if due.sweeper == nil { due.timerWakesAt = wake }
             if due.stopping { break }
             if clock.isManual || wake == .max {
                 due.timerCondition.wait(due.lock)
             } else {
                 due.timerCondition.wait(due.lock, untilMonotonicNs: wake)
             }
+            due.timerPlannedWake = .max
             timerStatsLock.withLock { timerSleeping = false }
         }
         due.lock.unlock()
@@ -104,9 +83,13 @@ extension Engine {
         }
     }
 
+    /// How many slots late the timer's watchdog lets a vacant sweeping duty run.
+    static let sweepWatchdogSlots: Int64 = 8
+
     /// Runs a full queue refused (or evicted): each one is a miss, and its job
     /// goes back on its schedule at the next tick after now.
-    private func handleRefused(_ items: [RunItem], now: Int64, tally: inout StateTally) {
+    func handleRefused(_ items: [RunItem], now: Int64, publish: (inout StateTally) -> Void) {
+        var tally = StateTally()
         var reinsert: [(Job, Int64)] = []
         var finished = 0
         for item in items {
@@ -147,7 +130,7 @@ extension Engine {
             events.record(.overflow, at: now, job: job.id, name: job.name, message: "queue full: run dropped")
             finished += 1
         }
-        flushTimerTally(&tally)
+        publish(&tally)
         due.lock.lock()
         for (job, at) in reinsert { due.insertLocked(job, due: at) }
         due.finishLocked(finished)
@@ -155,7 +138,7 @@ extension Engine {
     }
 
     /// Publishes the timer's pending state moves.
-    private func flushTimerTally(_ tally: inout StateTally) {
+    func flushTimerTally(_ tally: inout StateTally) {
         timerStatsLock.withLock { timerTally.merge(tally) }
         tally = StateTally()
     }
@@ -217,9 +200,9 @@ extension Engine {
     /// Makes the timer wake no later than `deadline` (a new run timeout).
     func wakeTimer(before deadline: Int64) {
         due.lock.withLock {
-            if deadline < due.timerWakesAt {
-                due.timerWakesAt = deadline
-                due.timerCondition.signal()
+            if deadline < due.timerWakesAt || (due.sweeper != nil && deadline < due.timerPlannedWake) {
+                if due.sweeper == nil { due.timerWakesAt = deadline }
+                due.timerCondition.broadcast()
             }
         }
     }

@@ -82,6 +82,7 @@ public final class Engine: @unchecked Sendable {
         events = EventLog(capacity: configuration.eventCapacity)
         recordRunEvents = configuration.recordRunEvents
         dispatch.lock.withLock {
+            dispatch.pokeSweeper = { [unowned self] in self.pokeSweeperLocked() }
             for _ in 0..<configuration.workers { spawnWorkerLocked() }
         }
         startTimerThread()

@@ -102,7 +102,8 @@ struct TimerWheel {
         if !overdue.isEmpty { return current << shift }
         let horizon = current + Int64(Self.slotCount)
         if let tick = firstOccupiedTick(from: current, below: horizon) { return (tick + 1) << shift }
-        if let first = far.min { return first.due }
+        // A far entry, like any other, fires once its slot has ended.
+        if let first = far.min { return ((first.due >> shift) + 1) << shift }
         return nil
     }
 

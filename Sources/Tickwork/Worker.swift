@@ -34,6 +34,8 @@ final class Worker: @unchecked Sendable {
     var uncounted = false
     /// Written off: the current run never counts as in flight again.
     var countReleased = false
+    /// Asked to leave the sweeping duty (queued work, retirement).
+    var sweepPoked = false
 
     // Stats (statsLock).
     let statsLock = Lock()
@@ -80,6 +82,7 @@ extension Engine {
         }
         var lastQueue = -1
         var lastDuration: Int64 = 0
+        var sweepBuffers = SweepBuffers()
         while true {
             dispatch.lock.lock()
             if lastQueue >= 0 { dispatch.noteRunLocked(queue: lastQueue, durationNs: lastDuration); lastQueue = -1 }
@@ -88,6 +91,7 @@ extension Engine {
                 if worker.wakePending { worker.wakePending = false; dispatch.pendingWakes -= 1 }
                 if worker.writtenOff || worker.retire || dispatch.stopping { break }
                 if let next = dispatch.popLocked() { item = next; break }
+                if sweepAsIdleWorker(worker, buffers: &sweepBuffers) { continue }
                 worker.isIdle = true
                 dispatch.idle.append(worker)
                 worker.wakeCondition.wait(dispatch.lock)

@@ -75,6 +75,7 @@ struct TimerWheelTests {
         w.collectDue(now: 1024, into: &out)
         #expect(out.map(\.id.rawValue) == [2])
         out.removeAll()
+        #expect(w.nextWake() == ((horizon * 3 + 5) >> 10 + 1) << 10, "a far entry wakes at its slot's end")
         w.collectDue(now: horizon * 3, into: &out)
         #expect(out.isEmpty)
         w.collectDue(now: horizon * 3 + 1024, into: &out)

@@ -92,7 +92,7 @@ struct StressTests {
         let settled = engine.snapshot().jobsByState
         for s in [JobState.cancelled, .retired] { #expect(settled[s] ?? 0 == actual[s] ?? 0, "\(s): \(settled) vs \(actual)") }
         #expect(snap.totalJobs == n)
-        #expect(snap.runs > n / 4, "the engine made progress (\(snap.runs) runs)")
+        #expect(snap.runs > n / 10, "the engine made progress (\(snap.runs) runs)")
         let failures = engine.events(after: 0, limit: 1).lastSeq
         #expect(failures > 0)
 

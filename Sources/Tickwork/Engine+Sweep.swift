@@ -1,0 +1,124 @@
+/// Sweeping: turning the jobs collected from the wheel into queued runs. The
+/// timer thread sweeps; so does an idle worker that holds the sweeping duty,
+/// which then runs what it swept without a thread hand-over.
+struct SweepBuffers {
+    var batch = ContiguousArray<(job: Job, due: Int64)>()
+    var refused: [RunItem] = []
+}
+
+extension Engine {
+    /// Queues a run for each job in `fired` that is still live and due,
+    /// drops stale wheel entries, handles refusals by full queues, and closes
+    /// the in-flight count of what did not become a queued run. `publish`
+    /// records the state moves in the sweeping thread's tally. Returns the
+    /// number of runs queued.
+    func dispatchFired(_ fired: ContiguousArray<Job>, now: Int64, buffers: inout SweepBuffers,
+                       publish: (inout StateTally) -> Void) -> Int {
+        // At scale every fired job is a cold cache line. Touch them all first
+        // with independent loads, which the CPU overlaps, instead of paying
+        // one miss at a time under each lock below.
+        var touch = 0
+        for job in fired { touch &+= Int(job.queueIndex) }
+        if touch == Int.min { buffers.refused.reserveCapacity(0) }  // keeps the loads alive
+
+        var tally = StateTally()
+        var stale = 0
+        for job in fired {
+            let stripe = stripes[job.stripe]
+            stripe.lock()
+            let from = job.state
+            let live = from == .scheduled || (from == .failed && !job.stuck && !job.gaveUp)
+            let dueAt = job.nextDue
+            if live && dueAt <= now {
+                job.state = .queued
+                stripe.unlock()
+                tally.move(from, .queued)
+                buffers.batch.append((job, dueAt))
+            } else {
+                stripe.unlock()
+                stale += 1
+            }
+        }
+        let queued = buffers.batch.count
+        // Counts are published before the runs can start (and end).
+        publish(&tally)
+        if !buffers.batch.isEmpty {
+            dispatch.enqueue(buffers.batch, now: now, refused: &buffers.refused)
+            buffers.batch.removeAll(keepingCapacity: true)
+        }
+        if !buffers.refused.isEmpty {
+            handleRefused(buffers.refused, now: now, publish: publish)
+            buffers.refused.removeAll(keepingCapacity: true)
+        }
+        if stale > 0 { due.lock.withLock { due.finishLocked(stale) } }
+        return queued
+    }
+
+    /// Called by a worker that found no work, with the dispatcher's lock held
+    /// (and held again on return). If nobody holds the sweeping duty, the
+    /// worker takes it: it waits for the wheel's next slot end itself, sweeps,
+    /// and returns to run what it swept — one wake-up per slot instead of the
+    /// timer's plus a worker's. Returns false if another worker has the duty
+    /// (or the clock is manual, whose tests keep the timer-only path); the
+    /// caller then idles as usual.
+    func sweepAsIdleWorker(_ worker: Worker, buffers: inout SweepBuffers) -> Bool {
+        guard !clock.isManual, !worker.retire, !worker.writtenOff, !dispatch.stopping else { return false }
+        due.lock.lock()  // order: dispatcher → due
+        guard due.sweeper == nil, !due.stopping else { due.lock.unlock(); return false }
+        due.sweeper = worker
+        dispatch.hasSweeper.store(true, ordering: .relaxed)
+        worker.sweepPoked = false
+        dispatch.lock.unlock()
+
+        var fired = ContiguousArray<Job>()
+        var now: Int64 = 0
+        while !due.stopping && !worker.sweepPoked {
+            now = clock.now()
+            let next = due.wheel.nextWake() ?? .max
+            if next <= now {
+                due.wheel.collectDue(now: now, into: &fired)
+                due.inFlight += fired.count
+                due.lastSweepNs = now
+                break
+            }
+            due.timerWakesAt = next
+            if next == .max {
+                due.timerCondition.wait(due.lock)
+            } else {
+                due.timerCondition.wait(due.lock, untilMonotonicNs: next)
+            }
+        }
+        due.sweeper = nil
+        dispatch.hasSweeper.store(false, ordering: .relaxed)
+        due.timerWakesAt = due.timerPlannedWake
+        let stopping = due.stopping
+        due.lock.unlock()
+
+        if !fired.isEmpty {
+            _ = dispatchFired(fired, now: now, buffers: &buffers) { tally in
+                worker.statsLock.withLock { worker.tally.merge(tally) }
+                tally = StateTally()
+            }
+        }
+        dispatch.lock.lock()
+        // More queued work than this worker finishes within a slot: hand the
+        // duty back to the timer thread now rather than at its watchdog.
+        // (Signalling without the due lock is safe: the timer reads `sweeper`
+        // under that lock, and it was cleared above.)
+        if dispatch.backlogNsLocked() > Double(due.resolutionNs) / 2 || stopping {
+            due.timerCondition.broadcast()
+        }
+        return true
+    }
+
+    /// Wakes the sweeping worker so it comes back to take queued work or to
+    /// leave the pool. Dispatcher lock held (order: dispatcher → due).
+    func pokeSweeperLocked() {
+        guard dispatch.hasSweeper.load(ordering: .relaxed) else { return }
+        due.lock.withLock {
+            guard let s = due.sweeper else { return }
+            s.sweepPoked = true
+            due.timerCondition.broadcast()
+        }
+    }
+}
