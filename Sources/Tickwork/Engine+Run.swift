@@ -65,6 +65,11 @@ extension Engine {
         // on that release and must find every count and event in place.
         worker.statsLock.lock()
         worker.tally.move(from, to)
+        worker.runs += 1
+        worker.busyNs += duration
+        worker.lateness.record(nanoseconds: start - due)
+        if worker.phase != .stuck { worker.phase = .idle; worker.currentJob = nil; worker.phaseSinceNs = end }
+        worker.runDeadlineNs = .max
         worker.statsLock.unlock()
         if recordRunEvents && event == nil { events.record(.finished, at: end, job: job.id, name: job.name) }
         if let event { events.record(event, at: end, job: job.id, name: job.name, message: message) }

@@ -155,16 +155,8 @@ extension Engine {
         }
         let end = clock.now()
         let duration = end - start
-        let lateness = start - run.due
         finishRun(job: job, worker: worker, due: run.due, start: start, end: end, runNumber: runNumber,
                   decision: decision, failure: failure)
-        worker.statsLock.lock()
-        worker.runs += 1
-        worker.busyNs += duration
-        worker.lateness.record(nanoseconds: lateness)
-        if worker.phase != .stuck { worker.phase = .idle; worker.currentJob = nil; worker.phaseSinceNs = end }
-        worker.runDeadlineNs = .max
-        worker.statsLock.unlock()
         return duration
     }
 }
