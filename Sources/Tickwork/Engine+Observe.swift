@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HeapModule
 
 /// Observation: snapshots, job windows, events. Readers take each lock
 /// briefly and never while a job runs, so observing does not stall dispatch.
@@ -101,21 +102,40 @@ extension Engine {
     /// its stripe lock; with the default order (submission) and no filter it
     /// touches only the slice.
     public func jobs(_ query: JobQuery) -> JobPage {
-        let (table, groups) = registryLock.withLock { (jobs, groupNames) }
+        let (table, groups, forgotten) = registryLock.withLock { (jobs, groupNames, forgottenJobs) }
         let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
         let needle = query.text?.lowercased()
         let groupFilter: Int32? = query.group.map { g in Int32(groups.firstIndex(of: g) ?? -1) }
         let now = clock.now()
 
         if query.sort == .id && query.states == nil && needle == nil && groupFilter == nil {
-            let live = table.lazy.compactMap { $0 }
-            let count = live.count
-            let ordered: [Job] = query.descending ? Array(live.reversed()) : Array(live)
-            let slice = ordered.dropFirst(query.offset).prefix(query.limit)
-            return JobPage(matching: count, jobs: slice.map { info($0, groups: groups, queues: queueNames, now: now) })
+            // Submission order, no filter: walk to the slice, touching only
+            // the jobs shown (a dashboard pages through a million this way).
+            var picked: [Job] = []
+            picked.reserveCapacity(Swift.min(query.limit, 1024))
+            // With no forgotten jobs the table has no holes: jump to the offset.
+            let jump = forgotten == 0 ? Swift.min(query.offset, table.count) : 0
+            var skipped = jump
+            let indices: AnyIterator<Int> = query.descending
+                ? AnyIterator((0..<(table.count - jump)).reversed().makeIterator())
+                : AnyIterator((jump..<table.count).makeIterator())
+            for i in indices {
+                guard picked.count < query.limit else { break }
+                guard let job = table[i] else { continue }
+                if skipped < query.offset { skipped += 1; continue }
+                picked.append(job)
+            }
+            return JobPage(matching: table.count - forgotten,
+                           jobs: picked.map { info($0, groups: groups, queues: queueNames, now: now) })
         }
 
-        var picked: [(key: SortValue, job: Job)] = []
+        // One pass, keeping only the best offset+limit entries in a bounded
+        // heap: O(n log k) time and O(k) memory, where a full sort of a
+        // million jobs took over half a second and 60 MB (measured with
+        // `tickwork bench --observe-hz`).
+        let keep = query.offset + query.limit
+        var best = Heap<Ranked>()
+        var matching = 0
         for case let job? in table {
             if let g = groupFilter, job.groupIndex != g { continue }
             if let needle, !job.name.lowercased().contains(needle),
@@ -137,15 +157,21 @@ extension Engine {
             case .lateness: key = .int(job.lastLatenessNs)
             }
             stripe.unlock()
-            picked.append((key, job))
+            matching += 1
+            guard keep > 0 else { continue }
+            let entry = Ranked(key: key, id: job.id, job: job, descending: query.descending)
+            if best.count < keep {
+                best.insert(entry)
+            } else if entry < best.max! {
+                _ = best.removeMax()
+                best.insert(entry)
+            }
         }
-        let less: ((key: SortValue, job: Job), (key: SortValue, job: Job)) -> Bool = { a, b in
-            if a.key == b.key { return a.job.id < b.job.id }
-            return query.descending ? b.key < a.key : a.key < b.key
-        }
-        picked.sort(by: less)
-        let slice = picked.dropFirst(query.offset).prefix(query.limit)
-        return JobPage(matching: picked.count, jobs: slice.map { info($0.job, groups: groups, queues: queueNames, now: now) })
+        var ordered: [Ranked] = []
+        ordered.reserveCapacity(best.count)
+        while let e = best.popMin() { ordered.append(e) }
+        let slice = ordered.dropFirst(query.offset).prefix(query.limit)
+        return JobPage(matching: matching, jobs: slice.map { info($0.job, groups: groups, queues: queueNames, now: now) })
     }
 
     /// Everything kept about one job, or nil if unknown or forgotten.
@@ -240,6 +266,19 @@ extension Engine {
                 worker: job.worker >= 0 ? Int(job.worker) : nil)
         }
     }
+}
+
+/// A job with its sort key, ordered as the query asks (ties by id).
+struct Ranked: Comparable {
+    let key: SortValue
+    let id: JobID
+    let job: Job
+    let descending: Bool
+    static func < (a: Ranked, b: Ranked) -> Bool {
+        if a.key == b.key { return a.id < b.id }
+        return a.descending ? b.key < a.key : a.key < b.key
+    }
+    static func == (a: Ranked, b: Ranked) -> Bool { a.id == b.id }
 }
 
 /// A sort key value.

@@ -17,6 +17,10 @@ public struct BenchOptions: Sendable {
     public var graceS = 1.0
     /// Tickwork's own: log2 of the timer wheel slot in ns (the leeway).
     public var timerResolutionShift = EngineConfiguration().timerResolutionShift
+    /// Tickwork's own: observe the engine this many times a second during the
+    /// run, as a dashboard would (a snapshot and a 40-job window each time, a
+    /// window sorted by next due once a second). 0: off (the contract run).
+    public var observeHz = 0.0
     public init() {}
 }
 
@@ -30,6 +34,8 @@ public struct BenchResult: Sendable {
     public var cpuRunS: Double
     public var peakRSSMB: Double
     public var setupS: Double
+    /// Observation timings (with `observeHz` > 0).
+    public var observation: ObservationFigures?
 
     /// The one JSON line (keys in the contract's order).
     public var jsonLine: String {
@@ -39,7 +45,7 @@ public struct BenchResult: Sendable {
         }
         func ms(_ us: Double?) -> String { us.map { num($0 / 1000) } ?? "null" }
         let l = lateness
-        let fields: [String] = [
+        var fields: [String] = [
             "\"peer\":\"tickwork\"", "\"jobs\":\(options.jobs)", "\"workers\":\(options.workers)",
             "\"duration_s\":\(num(options.durationS))", "\"pmin\":\(num(options.pmin))", "\"pmax\":\(num(options.pmax))",
             "\"work_us\":\(options.workMicros)", "\"seed\":\(options.seed)",
@@ -48,6 +54,9 @@ public struct BenchResult: Sendable {
             "\"cpu_s\":\(num(cpuS))", "\"cpu_run_s\":\(num(cpuRunS))", "\"peak_rss_mb\":\(num(peakRSSMB))",
             "\"setup_s\":\(num(setupS))", "\"timer_resolution_us\":\(num(Double(Int64(1) << Int64(options.timerResolutionShift)) / 1000))",
         ]
+        if let o = observation {
+            fields = fields + ["\"observe\":{\"hz\":\(num(options.observeHz)),\"count\":\(o.count),\"snapshot_ms_p50\":\(ms(o.snapshot.percentileMicros(0.5))),\"snapshot_ms_max\":\(ms(Double(o.snapshot.maxMicros))),\"window_ms_p50\":\(ms(o.window.percentileMicros(0.5))),\"window_ms_max\":\(ms(Double(o.window.maxMicros))),\"sorted_window_ms_p50\":\(ms(o.sortedWindow.percentileMicros(0.5))),\"sorted_window_ms_max\":\(ms(o.sortedWindow.count > 0 ? Double(o.sortedWindow.maxMicros) : nil))}"]
+        }
         return "{" + fields.joined(separator: ",") + "}"
     }
 }
@@ -75,6 +84,56 @@ final class BenchRecorders: @unchecked Sendable {
         var total = LatencyHistogram()
         for slot in slots { slot.lock.withLock { total.merge(slot.histogram) } }
         return total
+    }
+}
+
+/// How long observing the engine took, per call, in microseconds.
+public struct ObservationFigures: Sendable {
+    public var count = 0
+    public var snapshot = LatencyHistogram()
+    public var window = LatencyHistogram()
+    public var sortedWindow = LatencyHistogram()
+}
+
+/// A thread that observes the engine the way a dashboard does, until `until`.
+final class Observer: @unchecked Sendable {
+    private let lock = Lock()
+    private var figures = ObservationFigures()
+    private let done = DispatchSemaphore(value: 0)
+
+    func start(engine: Engine, hz: Double, until: Int64) {
+        let interval = Int64(1e9 / hz)
+        Thread.detachNewThread { [self] in
+            var next = monotonicNow()
+            var lastSorted: Int64 = 0
+            while next < until {
+                let a = monotonicNow()
+                let snap = engine.snapshot()
+                let b = monotonicNow()
+                _ = engine.jobs(JobQuery(offset: snap.totalJobs / 2, limit: 40))
+                let c = monotonicNow()
+                var sorted: Int64?
+                if c - lastSorted >= 1_000_000_000 {
+                    _ = engine.jobs(JobQuery(sort: .nextDue, limit: 40))
+                    sorted = monotonicNow() - c
+                    lastSorted = c
+                }
+                lock.withLock {
+                    figures.count += 1
+                    figures.snapshot.record(nanoseconds: b - a)
+                    figures.window.record(nanoseconds: c - b)
+                    if let sorted { figures.sortedWindow.record(nanoseconds: sorted) }
+                }
+                next += interval
+                sleepUntil(next)
+            }
+            done.signal()
+        }
+    }
+
+    func finish() -> ObservationFigures {
+        done.wait()
+        return lock.withLock { figures }
     }
 }
 
@@ -133,6 +192,8 @@ public enum BenchRunner {
         window.store(w0, ordering: .relaxed)
         let cpuAtW0 = processCPUSeconds()
 
+        let observer = o.observeHz > 0 ? Observer() : nil
+        observer?.start(engine: engine, hz: o.observeHz, until: w1)
         sleepUntil(w1)
         let cpuAtW1 = processCPUSeconds()
         sleepUntil(w1 + Int64(o.graceS * 1e9))
@@ -149,7 +210,8 @@ public enum BenchRunner {
         getrusage(0 /* RUSAGE_SELF */, &usage)
         return BenchResult(options: o, expectedRuns: expected, runs: Int(histogram.count), lateness: histogram,
                            cpuS: processCPUSeconds(), cpuRunS: cpuAtW1 - cpuAtW0,
-                           peakRSSMB: Double(usage.ru_maxrss) / 1024, setupS: Double(t1 - t0) / 1e9)
+                           peakRSSMB: Double(usage.ru_maxrss) / 1024, setupS: Double(t1 - t0) / 1e9,
+                           observation: observer?.finish())
     }
 }
 

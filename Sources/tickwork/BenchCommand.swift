@@ -26,6 +26,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("timer-resolution-us"),
             help: "Tickwork's own: timer wheel slot (leeway), rounded to a power of two ns. Default: the engine's (≈262).")
     var timerResolutionUs: Double?
+    @Option(name: .customLong("observe-hz"),
+            help: "Tickwork's own: observe the engine N times a second during the run, as a dashboard would, and report the time it took (adds an \"observe\" object). Default: off.")
+    var observeHz: Double = 0
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1 (got \(jobs))") }
@@ -34,6 +37,7 @@ struct BenchCommand: ParsableCommand {
         guard duration > 0 else { throw ValidationError("--duration must be positive (got \(duration))") }
         guard workUs >= 0 else { throw ValidationError("--work-us cannot be negative") }
         guard grace >= 0 else { throw ValidationError("--grace cannot be negative") }
+        guard observeHz >= 0, observeHz <= 1000 else { throw ValidationError("--observe-hz must be 0…1000 (got \(observeHz))") }
         if let r = timerResolutionUs, !(1...1_000_000).contains(r) {
             throw ValidationError("--timer-resolution-us must be 1…1000000 (got \(r))")
         }
@@ -42,7 +46,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var o = BenchOptions()
         o.jobs = jobs; o.pmin = pmin; o.pmax = pmax; o.workers = workers; o.durationS = duration
-        o.workMicros = workUs; o.seed = seed; o.graceS = grace
+        o.workMicros = workUs; o.seed = seed; o.graceS = grace; o.observeHz = observeHz
         if let r = timerResolutionUs {
             o.timerResolutionShift = min(30, max(10, Int((log2(r * 1000)).rounded())))
         }
