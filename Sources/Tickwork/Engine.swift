@@ -112,36 +112,37 @@ public final class Engine: @unchecked Sendable {
         dispatch.lock.withLock {
             for spec in specs where queueOf[spec.queue] == nil { queueOf[spec.queue] = dispatch.queueIndexLocked(spec.queue) }
         }
+        var created = ContiguousArray<Job>()
+        created.reserveCapacity(specs.count)
         registryLock.lock()
-        let firstIndex = jobs.count
+        let firstID = UInt64(jobs.count + 1)
         var lastQueue: (name: String, index: Int) = ("", -1)
         specs.withUnsafeBufferPointer { specs in
             for i in specs.indices {
-                let id = JobID(UInt64(jobs.count + 1))
                 let group = internGroupLocked(specs[i].group)
                 if lastQueue.index < 0 || lastQueue.name != specs[i].queue {
                     lastQueue = (specs[i].queue, queueOf[specs[i].queue]!)
                 }
-                let job = Job(id: id, name: specs[i].name, groupIndex: group, queueIndex: Int32(lastQueue.index),
-                              kind: specs[i].schedule.kind,
+                let job = Job(id: JobID(firstID + UInt64(i)), name: specs[i].name, groupIndex: group,
+                              queueIndex: Int32(lastQueue.index), kind: specs[i].schedule.kind,
                               policy: policyLocked(for: specs[i]), body: specs[i].body)
                 job.gridDue = firstDue(of: specs[i].schedule, now: now)
                 jobs.append(job)
+                created.append(job)
             }
         }
         controlTally.add(.scheduled, count: specs.count)
         // Lock order registry → due (nothing takes them the other way).
         due.lock.lock()
-        for i in firstIndex..<jobs.count { let job = jobs[i]!; due.insertLocked(job, due: job.nextDue) }
+        for job in created { due.insertLocked(job, due: job.nextDue) }
         due.lock.unlock()
-        let created = jobs[firstIndex...].map { $0! }
         registryLock.unlock()
         if specs.count <= 16 {
             for job in created { events.record(.submitted, at: now, job: job.id, name: job.name) }
         } else {
             events.record(.submitted, at: now, name: "\(specs.count) jobs")
         }
-        return created.map(\.id)
+        return (0..<UInt64(specs.count)).map { JobID(firstID + $0) }
     }
 
     private func validate(_ spec: JobSpec) throws {
