@@ -13,8 +13,6 @@ final class Dispatcher: @unchecked Sendable {
     var workers: [Worker] = []
     /// Idle workers, most recently idle last (woken first: its cache is warm).
     var idle: [Worker] = []
-    /// Workers signalled but not yet back to take work.
-    var pendingWakes = 0
     var targetWorkers: Int
     var stopping = false
     /// A hint, read without the due lock: an idle worker holds the sweeping
@@ -93,9 +91,7 @@ final class Dispatcher: @unchecked Sendable {
         let awake = workers.count - idle.count - (sweeping ? 1 : 0)
         var want = workersNeededLocked() - awake
         while want > 0, let w = idle.popLast() {
-            w.isIdle = false
-            pendingWakes += 1
-            w.wakePending = true
+            w.inIdleList = false
             w.wakeCondition.signal()
             want -= 1
         }

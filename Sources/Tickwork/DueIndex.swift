@@ -25,8 +25,7 @@ final class DueIndex: @unchecked Sendable {
     /// The idle worker that holds the sweeping duty, if any (see
     /// `Engine.sweepAsIdleWorker`). The timer thread does not sweep meanwhile.
     var sweeper: Worker?
-    /// When the wheel was last swept (monotonic ns).
-    var lastSweepNs: Int64 = 0
+
     var settleWaiters = 0
     var stopping = false
     /// Workers asleep inside a run's context (`JobContext.sleep`).

@@ -226,11 +226,11 @@ extension Engine {
 
     /// The engine's internal accounting, for diagnosing a stuck test.
     public var debugDescription: String {
-        let (depths, idle, workers, pending) = dispatch.lock.withLock {
+        let (depths, idle, workers) = dispatch.lock.withLock {
             (dispatch.queues.map { "\($0.config.name)=\($0.depth)" }, dispatch.idle.map(\.index),
-             dispatch.workers.map(\.index), dispatch.pendingWakes)
+             dispatch.workers.map(\.index))
         }
-        var text = "queues \(depths) idle \(idle) workers \(workers) pendingWakes \(pending)\n"
+        var text = "queues \(depths) idle \(idle) workers \(workers)\n"
         for w in dispatch.lock.withLock({ dispatch.workers }) {
             w.statsLock.withLock { text += "w\(w.index) \(w.phase) job \(w.currentJob.map { "\($0.id) \($0.name)" } ?? "-")\n" }
         }

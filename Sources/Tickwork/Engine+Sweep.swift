@@ -78,7 +78,6 @@ extension Engine {
             if next <= now {
                 due.wheel.collectDue(now: now, into: &fired)
                 due.inFlight += fired.count
-                due.lastSweepNs = now
                 break
             }
             due.timerWakesAt = next

@@ -29,7 +29,6 @@ extension Engine {
             if due.sweeper == nil {
                 due.wheel.collectDue(now: now, into: &fired)
                 due.inFlight += fired.count
-                due.lastSweepNs = now
                 // A sweep can leave nothing due without firing anything (a
                 // far entry moved into a slot not yet ended): let `settle()`
                 // look again.

@@ -41,7 +41,6 @@ public final class Engine: @unchecked Sendable {
     let threadsExited = Condition()
     var writtenOffWorkers: [Worker] = []
     var retiredWorkerRuns = 0
-    var retiredWorkerBusyNs: Int64 = 0
     var retiredTally = StateTally()
     var retiredLateness = LatencyHistogram()
 

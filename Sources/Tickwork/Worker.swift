@@ -9,7 +9,7 @@ public enum WorkerPhase: String, Sendable, Codable {
 /// One OS thread of the pool.
 ///
 /// Thread-safety, by field group:
-/// - `isIdle`, `wakePending`, `retire`, `writtenOff`: the dispatcher's lock
+/// - `inIdleList`, `retire`, `writtenOff`: the dispatcher's lock
 ///   (`wakeCondition` waits with it).
 /// - `sleepDeadline`, `sleepWoken`: the due index's lock (`sleepCondition`
 ///   waits with it).
@@ -21,8 +21,8 @@ final class Worker: @unchecked Sendable {
     let sleepCondition = Condition()
 
     // Dispatcher lock.
-    var isIdle = false
-    var wakePending = false
+    /// In `Dispatcher.idle` (at most once: a spurious wake-up must not add it twice).
+    var inIdleList = false
     var retire = false
     var writtenOff = false
 
@@ -52,7 +52,6 @@ final class Worker: @unchecked Sendable {
     var busyNs: Int64 = 0
     var tally = StateTally()
     var lateness = LatencyHistogram()
-    var exited = false
 
     init(index: Int32) { self.index = index }
 }
@@ -88,17 +87,18 @@ extension Engine {
             if lastQueue >= 0 { dispatch.noteRunLocked(queue: lastQueue, durationNs: lastDuration); lastQueue = -1 }
             var item: RunItem?
             while true {
-                if worker.wakePending { worker.wakePending = false; dispatch.pendingWakes -= 1 }
                 if worker.writtenOff || worker.retire || dispatch.stopping { break }
                 if let next = dispatch.popLocked() { item = next; break }
                 if sweepAsIdleWorker(worker, buffers: &sweepBuffers) { continue }
-                worker.isIdle = true
-                dispatch.idle.append(worker)
+                if !worker.inIdleList { worker.inIdleList = true; dispatch.idle.append(worker) }
                 worker.wakeCondition.wait(dispatch.lock)
             }
             guard let run = item else {
                 // Leaving the pool.
-                if let i = dispatch.idle.firstIndex(where: { $0 === worker }) { dispatch.idle.remove(at: i) }
+                if worker.inIdleList, let i = dispatch.idle.firstIndex(where: { $0 === worker }) {
+                    dispatch.idle.remove(at: i)
+                    worker.inIdleList = false
+                }
                 dispatch.lock.unlock()
                 retireWorker(worker)
                 return
@@ -170,11 +170,9 @@ extension Engine {
         if let i = dispatch.workers.firstIndex(where: { $0 === worker }) { dispatch.workers.remove(at: i) }
         if let i = writtenOffWorkers.firstIndex(where: { $0 === worker }) { writtenOffWorkers.remove(at: i) }
         worker.statsLock.lock()
-        worker.exited = true
         worker.currentJob = nil
         retiredTally.merge(worker.tally)
         retiredWorkerRuns += worker.runs
-        retiredWorkerBusyNs += worker.busyNs
         retiredLateness.merge(worker.lateness)
         worker.statsLock.unlock()
         liveThreads -= 1

@@ -45,11 +45,7 @@ struct HistogramTests {
 
 @Suite("Timer wheel")
 struct TimerWheelTests {
-    func job(_ id: UInt64) -> Job {
-        Job(id: JobID(id), name: "j\(id)", groupIndex: 0, queueIndex: 0,
-            kind: .once(after: 0), policy: JobPolicy(timeoutNs: 0, priority: 0, backoff: nil, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil),
-            body: { _ in .retire })
-    }
+    func job(_ id: UInt64) -> Job { testJob(id) }
 
     @Test("an entry fires once its slot has ended, not before")
     func slotEnd() {

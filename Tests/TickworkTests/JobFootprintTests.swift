@@ -8,10 +8,7 @@ import Testing
 struct JobFootprintTests {
     @Test("a job record fits a 176-byte malloc chunk")
     func jobSize() throws {
-        let job = Job(id: JobID(1), name: "bench-123456", groupIndex: 0, queueIndex: 0, kind: .once(after: 0),
-                      policy: JobPolicy(timeoutNs: 0, priority: 0, backoff: nil, maxConsecutiveFailures: 0, jitterNs: 0,
-                                        initialDelayNs: nil),
-                      body: { _ in .retire })
+        let job = testJob(1, name: "bench-123456")
         typealias UsableSize = @convention(c) (UnsafeMutableRawPointer?) -> Int
         let symbol = try #require(dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_usable_size"))
         let usable = unsafeBitCast(symbol, to: UsableSize.self)

@@ -4,9 +4,7 @@ import Testing
 @Suite("Run queues")
 struct RunQueueTests {
     func item(_ i: Int, priority: Int = 0) -> RunItem {
-        let job = Job(id: JobID(UInt64(i)), name: "j\(i)", groupIndex: 0, queueIndex: 0, kind: .once(after: 0),
-                      policy: JobPolicy(timeoutNs: 0, priority: priority, backoff: nil, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil),
-                      body: { _ in .retire })
+        let job = testJob(UInt64(i), priority: priority)
         return RunItem(job: job, due: 0, enqueuedNs: Int64(i), seq: UInt64(i), priority: priority)
     }
 
