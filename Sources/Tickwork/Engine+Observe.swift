@@ -254,6 +254,10 @@ extension Engine {
                 nextDueNs: Self.isWaiting(job) ? job.nextDue : nil,
                 runs: job.runs, errors: job.errors, misses: job.misses, overflows: job.overflows,
                 consecutiveFailures: Int(job.consecutiveFailures),
+                backoffNs: job.policy.backoff.flatMap { b in
+                    job.consecutiveFailures > 0
+                        ? Cadence.backoff(failures: Int(job.consecutiveFailures), initial: b.initialNs, cap: b.capNs) : nil
+                },
                 lastStartNs: job.runs > 0 || job.state == .running || job.state == .sleeping ? job.lastStartNs : nil,
                 lastDurationNs: ran ? job.lastDurationNs : nil,
                 meanDurationNs: ran ? job.totalDurationNs / Int64(job.runs) : nil,

@@ -92,6 +92,8 @@ public struct JobInfo: Sendable, Equatable {
     public var misses: Int
     public var overflows: Int
     public var consecutiveFailures: Int
+    /// The back-off in force after those failures (nil when none).
+    public var backoffNs: Int64?
     public var lastStartNs: Int64?
     public var lastDurationNs: Int64?
     public var meanDurationNs: Int64?

@@ -113,6 +113,7 @@ struct ControlTests {
         #expect(info.lastError?.message == "boom 1" && info.lastError?.run == 1 && info.lastError?.timedOut == false)
         // failure 1: back-off 150 ms from 1 ms → first tick at or after 151 ms is 200.
         #expect(info.nextDueNs == t0 + 200 * msNs && info.misses == 1)
+        #expect(info.backoffNs == 150 * msNs, "the back-off in force is shown")
         for _ in 0..<10 { clock.advance(by: .ms(100)); engine.settle() }
         info = try #require(engine.info(id))
         // failure 2 at 201 ms: back-off 300 ms → 501 → tick 600; then success.
