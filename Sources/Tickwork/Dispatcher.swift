@@ -7,20 +7,20 @@ import Synchronization
 /// waits with it. Held only for queue operations, never across a job's body.
 final class Dispatcher: @unchecked Sendable {
     let lock = Lock()
-    var queues: [RunQueue]
-    var queueIndexByName: [String: Int]
+    @exclusivity(unchecked) var queues: [RunQueue]
+    @exclusivity(unchecked) var queueIndexByName: [String: Int]
     /// Live workers (written-off and retired ones are gone from here).
-    var workers: [Worker] = []
+    @exclusivity(unchecked) var workers: [Worker] = []
     /// Idle workers, most recently idle last (woken first: its cache is warm).
-    var idle: [Worker] = []
-    var targetWorkers: Int
-    var stopping = false
+    @exclusivity(unchecked) var idle: [Worker] = []
+    @exclusivity(unchecked) var targetWorkers: Int
+    @exclusivity(unchecked) var stopping = false
     /// A hint, read without the due lock: an idle worker holds the sweeping
     /// duty (the truth is `DueIndex.sweeper`, under the due lock).
     let hasSweeper = Atomic<Bool>(false)
-    private var cursor = 0
-    private var credit = 0
-    private var seq: UInt64 = 0
+    @exclusivity(unchecked) private var cursor = 0
+    @exclusivity(unchecked) private var credit = 0
+    @exclusivity(unchecked) private var seq: UInt64 = 0
     /// The latency a batch of runs should start within; sets how many
     /// workers a batch wakes.
     let targetLatencyNs: Double
@@ -100,7 +100,7 @@ final class Dispatcher: @unchecked Sendable {
 
     /// Set by the engine: calls the sweeping worker back to take work.
     /// Called with this lock held.
-    var pokeSweeper: (() -> Void)?
+    @exclusivity(unchecked) var pokeSweeper: (() -> Void)?
 
     /// The next run to start, serving queues in weighted round robin so a
     /// flood in one queue cannot starve another. Lock held.

@@ -11,25 +11,25 @@ final class DueIndex: @unchecked Sendable {
     /// `settle()` waits on this (with `lock`).
     let settleCondition = Condition()
 
-    var wheel: TimerWheel
+    let wheel: TimerWheel
     /// Runs taken from the wheel and not finished (runs asleep in their
     /// context do not count). With a manual clock, zero in-flight runs and no
     /// due entry mean the engine has nothing left to do until time moves.
-    var inFlight = 0
+    @exclusivity(unchecked) var inFlight = 0
     /// The earliest instant some thread will sweep the wheel by itself (the
     /// sweeping worker, or else the timer thread); an insert due earlier
     /// wakes them (Int64.max: nobody plans to).
-    var timerWakesAt: Int64 = .max
+    @exclusivity(unchecked) var timerWakesAt: Int64 = .max
     /// When the timer thread itself plans to wake.
-    var timerPlannedWake: Int64 = .max
+    @exclusivity(unchecked) var timerPlannedWake: Int64 = .max
     /// The idle worker that holds the sweeping duty, if any (see
     /// `Engine.sweepAsIdleWorker`). The timer thread does not sweep meanwhile.
-    var sweeper: Worker?
+    @exclusivity(unchecked) var sweeper: Worker?
 
-    var settleWaiters = 0
-    var stopping = false
+    @exclusivity(unchecked) var settleWaiters = 0
+    @exclusivity(unchecked) var stopping = false
     /// Workers asleep inside a run's context (`JobContext.sleep`).
-    var sleepers: [Worker] = []
+    @exclusivity(unchecked) var sleepers: [Worker] = []
 
     /// The wheel's slot width (immutable, readable without the lock).
     let resolutionNs: Int64

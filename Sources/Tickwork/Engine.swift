@@ -25,40 +25,40 @@ public final class Engine: @unchecked Sendable {
 
     // registryLock
     let registryLock = Lock()
-    var jobs = JobTable()
-    var groupNames: [String] = []
-    var groupIndex: [String: Int32] = [:]
-    private var lastGroup: (name: String, index: Int32) = ("", -1)
-    var controlTally = StateTally()
-    var finishedOrder: [JobID] = []
-    var finishedHead = 0
-    var forgottenJobs = 0
-    private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
+    @exclusivity(unchecked) var jobs = JobTable()
+    @exclusivity(unchecked) var groupNames: [String] = []
+    @exclusivity(unchecked) var groupIndex: [String: Int32] = [:]
+    @exclusivity(unchecked) private var lastGroup: (name: String, index: Int32) = ("", -1)
+    @exclusivity(unchecked) var controlTally = StateTally()
+    @exclusivity(unchecked) var finishedOrder: [JobID] = []
+    @exclusivity(unchecked) var finishedHead = 0
+    @exclusivity(unchecked) var forgottenJobs = 0
+    @exclusivity(unchecked) private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
 
     // dispatch lock
-    var nextWorkerIndex: Int32 = 0
-    var liveThreads = 0
+    @exclusivity(unchecked) var nextWorkerIndex: Int32 = 0
+    @exclusivity(unchecked) var liveThreads = 0
     let threadsExited = Condition()
-    var writtenOffWorkers: [Worker] = []
-    var retiredWorkerRuns = 0
-    var retiredTally = StateTally()
-    var retiredLateness = LatencyHistogram()
+    @exclusivity(unchecked) var writtenOffWorkers: [Worker] = []
+    @exclusivity(unchecked) var retiredWorkerRuns = 0
+    @exclusivity(unchecked) var retiredTally = StateTally()
+    @exclusivity(unchecked) var retiredLateness = LatencyHistogram()
 
     // Timer thread stats (timerStatsLock).
     let timerStatsLock = Lock()
-    var timerTally = StateTally()
-    var timerTID: Int32 = 0
-    var timerCPUClock: clockid_t?
-    var timerWakeups = 0
-    var timerLastBatch = 0
-    var timerPhaseSinceNs: Int64 = 0
-    var timerSleeping = false
+    @exclusivity(unchecked) var timerTally = StateTally()
+    @exclusivity(unchecked) var timerTID: Int32 = 0
+    @exclusivity(unchecked) var timerCPUClock: clockid_t?
+    @exclusivity(unchecked) var timerWakeups = 0
+    @exclusivity(unchecked) var timerLastBatch = 0
+    @exclusivity(unchecked) var timerPhaseSinceNs: Int64 = 0
+    @exclusivity(unchecked) var timerSleeping = false
 
     let rates = RateSamples()
 
     // Shutdown flag, read without other locks by contexts.
     private let shutdownLock = Lock()
-    private var shuttingDown = false
+    @exclusivity(unchecked) private var shuttingDown = false
 
     /// Stripe locks for job records (a power of two).
     static let stripeCount = 1024

@@ -21,8 +21,8 @@ public struct EngineEvent: Sendable, Equatable, Codable {
 /// stores, so any thread may record.
 final class EventLog: @unchecked Sendable {
     private let lock = Lock()
-    private var ring: [EngineEvent?]
-    private var nextSeq: UInt64 = 1
+    @exclusivity(unchecked) private var ring: [EngineEvent?]
+    @exclusivity(unchecked) private var nextSeq: UInt64 = 1
     let capacity: Int
 
     init(capacity: Int) {

@@ -18,18 +18,18 @@ final class JobPolicy: Sendable {
 /// Lazily allocated parts of a job: only jobs that failed, logged or reported
 /// progress pay for them.
 final class JobExtras {
-    var errors = 0
-    var overflows = 0
-    var consecutiveFailures: Int32 = 0
+    @exclusivity(unchecked) var errors = 0
+    @exclusivity(unchecked) var overflows = 0
+    @exclusivity(unchecked) var consecutiveFailures: Int32 = 0
     /// An adaptive job's current delay (set by `.again(after:)`).
-    var adaptiveDelayNs: Int64?
-    var recentErrors: [RunError] = []      // newest last, at most `errorKeep`
-    var lastError: RunError?
-    var statusText: String?
-    var progress: Double?
-    var logLines: [LogLine] = []          // newest last, at most `logKeep`
-    var durationHistory: [Int64] = []     // last runs' durations, for sparklines
-    var latenessHistory: [Int64] = []
+    @exclusivity(unchecked) var adaptiveDelayNs: Int64?
+    @exclusivity(unchecked) var recentErrors: [RunError] = []      // newest last, at most `errorKeep`
+    @exclusivity(unchecked) var lastError: RunError?
+    @exclusivity(unchecked) var statusText: String?
+    @exclusivity(unchecked) var progress: Double?
+    @exclusivity(unchecked) var logLines: [LogLine] = []          // newest last, at most `logKeep`
+    @exclusivity(unchecked) var durationHistory: [Int64] = []     // last runs' durations, for sparklines
+    @exclusivity(unchecked) var latenessHistory: [Int64] = []
     static let errorKeep = 8
     static let logKeep = 32
     static let historyKeep = 60
@@ -53,39 +53,39 @@ final class Job: @unchecked Sendable {
     let kind: Schedule.Kind
 
     // Guarded by the stripe lock (as is every `var` below).
-    var state: JobState = .scheduled
+    @exclusivity(unchecked) var state: JobState = .scheduled
     /// Set while a run is in progress and a person paused the job: the run
     /// finishes, then the job becomes `paused`.
-    var pauseAfterRun = false
+    @exclusivity(unchecked) var pauseAfterRun = false
     /// The running run outlived its timeout; its worker was written off.
-    var stuck = false
+    @exclusivity(unchecked) var stuck = false
     /// Failed for good (a one-shot, or past its failure limit): no run is
     /// planned until a person resumes it.
-    var gaveUp = false
+    @exclusivity(unchecked) var gaveUp = false
     /// Paused by `pauseAll()` (so `resumeAll()` leaves jobs paused one by one alone).
-    var pausedByAll = false
+    @exclusivity(unchecked) var pausedByAll = false
 
     let groupIndex: Int32
     let queueIndex: Int32
     /// Last and largest figures in whole microseconds (saturating): enough
     /// for display, half the memory of nanoseconds. Totals stay in ns.
-    var lastDurationUs: Int32 = -1
-    var maxDurationUs: Int32 = 0
-    var lastLatenessUs: Int32 = 0
+    @exclusivity(unchecked) var lastDurationUs: Int32 = -1
+    @exclusivity(unchecked) var maxDurationUs: Int32 = 0
+    @exclusivity(unchecked) var lastLatenessUs: Int32 = 0
     /// Worker index running the job, or -1.
-    var worker: Int32 = -1
+    @exclusivity(unchecked) var worker: Int32 = -1
     /// Busy fraction (duration / time between starts), smoothed.
-    var usage: Float = 0
+    @exclusivity(unchecked) var usage: Float = 0
 
     let policy: JobPolicy
-    var runs: Int = 0          // runs that ended (success or failure)
-    var misses: Int = 0        // ticks not run (missed-tick policy, queue overflow)
+    @exclusivity(unchecked) var runs: Int = 0          // runs that ended (success or failure)
+    @exclusivity(unchecked) var misses: Int = 0        // ticks not run (missed-tick policy, queue overflow)
     /// The grid tick the next run belongs to (fixed rate), or its due time.
-    var gridDue: Int64 = 0
-    var lastStartNs: Int64 = 0
-    var totalDurationNs: Int64 = 0
-    var totalLatenessNs: Int64 = 0
-    var extras: JobExtras?
+    @exclusivity(unchecked) var gridDue: Int64 = 0
+    @exclusivity(unchecked) var lastStartNs: Int64 = 0
+    @exclusivity(unchecked) var totalDurationNs: Int64 = 0
+    @exclusivity(unchecked) var totalLatenessNs: Int64 = 0
+    @exclusivity(unchecked) var extras: JobExtras?
 
     /// The stripe lock index guarding this job.
     @inline(__always) var stripe: Int { Int(truncatingIfNeeded: id.rawValue) & (Engine.stripeCount - 1) }

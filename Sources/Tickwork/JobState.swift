@@ -28,7 +28,20 @@ public enum JobState: String, Sendable, CaseIterable, Codable, Comparable {
     public var isFinal: Bool { self == .cancelled || self == .retired }
 
     public static func < (a: JobState, b: JobState) -> Bool { a.order < b.order }
-    var order: Int { JobState.allCases.firstIndex(of: self)! }
+    /// Position in `allCases` (a constant: tallies index by it on every move).
+    var order: Int {
+        switch self {
+        case .scheduled: return 0
+        case .queued: return 1
+        case .running: return 2
+        case .sleeping: return 3
+        case .paused: return 4
+        case .cancelling: return 5
+        case .cancelled: return 6
+        case .retired: return 7
+        case .failed: return 8
+        }
+    }
 }
 
 /// Identifies a job in one engine. Never reused.

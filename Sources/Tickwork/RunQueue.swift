@@ -43,18 +43,20 @@ struct RunItem {
 }
 
 /// A bounded queue of runs. Not thread-safe: guarded by the dispatch lock.
-struct RunQueue {
+/// A class: the dispatcher scans its queues on every pop, and copying a
+/// struct holding a Deque and a Heap there showed up in profiles.
+final class RunQueue {
     let config: RunQueueConfig
-    private var deque = Deque<RunItem>()
-    private var heap = Heap<Prioritised>()
-    var paused = false
-    var overflow = 0
-    var enqueued = 0
-    var dequeued = 0
-    var maxDepth = 0
+    @exclusivity(unchecked) private var deque = Deque<RunItem>()
+    @exclusivity(unchecked) private var heap = Heap<Prioritised>()
+    @exclusivity(unchecked) var paused = false
+    @exclusivity(unchecked) var overflow = 0
+    @exclusivity(unchecked) var enqueued = 0
+    @exclusivity(unchecked) var dequeued = 0
+    @exclusivity(unchecked) var maxDepth = 0
     /// Smoothed run duration of this queue's jobs, in ns: used to decide how
     /// many workers to wake for a batch.
-    var meanRunNs: Double = 1_000_000
+    @exclusivity(unchecked) var meanRunNs: Double = 1_000_000
 
     struct Prioritised: Comparable {
         let item: RunItem
@@ -71,7 +73,7 @@ struct RunQueue {
     var isEmpty: Bool { depth == 0 }
 
     /// Adds a run; returns the run that was refused or evicted, if any.
-    mutating func push(_ item: RunItem) -> RunItem? {
+    func push(_ item: RunItem) -> RunItem? {
         var refused: RunItem?
         if depth >= config.capacity {
             overflow += 1
@@ -86,7 +88,7 @@ struct RunQueue {
         return refused
     }
 
-    mutating func pop() -> RunItem? {
+    func pop() -> RunItem? {
         let item: RunItem?
         switch config.order {
         case .fifo: item = deque.popFirst()
@@ -106,7 +108,7 @@ struct RunQueue {
         }
     }
 
-    private mutating func removeOldest() -> RunItem? {
+    private func removeOldest() -> RunItem? {
         if config.order == .priority {
             guard let oldest = heap.unordered.min(by: { $0.item.seq < $1.item.seq }) else { return nil }
             var rest = heap.unordered.filter { $0.item.seq != oldest.item.seq }
@@ -118,7 +120,7 @@ struct RunQueue {
     }
 
     /// Removes every waiting run of `job` (cancel, pause); returns how many.
-    mutating func remove(job: Job) -> Int {
+    func remove(job: Job) -> Int {
         if config.order == .priority {
             let before = heap.count
             let kept = heap.unordered.filter { $0.item.job !== job }
@@ -133,7 +135,7 @@ struct RunQueue {
     }
 
     /// Removes and returns everything (shutdown).
-    mutating func removeAll() -> [RunItem] {
+    func removeAll() -> [RunItem] {
         let all = config.order == .priority ? heap.unordered.map(\.item) : Array(deque)
         deque.removeAll(); heap = Heap()
         return all

@@ -12,21 +12,22 @@ import HeapModule
 /// rescheduled may leave a stale entry behind, which the timer recognises and
 /// drops when it fires (the job is not `scheduled`, or not yet due).
 ///
-/// Not thread-safe: owned by `DueIndex`, whose lock guards it.
-struct TimerWheel {
+/// Not thread-safe: owned by `DueIndex`, whose lock guards it. A class, so
+/// mutating it is not a long (dynamically checked) access to `DueIndex.wheel`.
+final class TimerWheel {
     static let slotBits = 16
     static let slotCount = 1 << slotBits
     static let mask = Int64(slotCount - 1)
 
     let shift: Int64
-    private var slots: [ContiguousArray<Job>]
-    private var occupied: [UInt64]
+    @exclusivity(unchecked) private var slots: [ContiguousArray<Job>]
+    @exclusivity(unchecked) private var occupied: [UInt64]
     /// Every tick below this has been collected.
-    private(set) var current: Int64
-    private var far = Heap<FarEntry>()
-    private var overdue = ContiguousArray<Job>()
+    @exclusivity(unchecked) private(set) var current: Int64
+    @exclusivity(unchecked) private var far = Heap<FarEntry>()
+    @exclusivity(unchecked) private var overdue = ContiguousArray<Job>()
     /// Entries held, stale ones included.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
 
     struct FarEntry: Comparable {
         let due: Int64
@@ -49,7 +50,7 @@ struct TimerWheel {
     var resolutionNs: Int64 { 1 << shift }
 
     @inline(__always)
-    mutating func insert(_ job: Job, due: Int64) {
+    func insert(_ job: Job, due: Int64) {
         count += 1
         let tick = due >> shift
         if tick < current {
@@ -69,7 +70,7 @@ struct TimerWheel {
     }
 
     /// Moves every entry whose slot has ended by `now` into `out`.
-    mutating func collectDue(now: Int64, into out: inout ContiguousArray<Job>) {
+    func collectDue(now: Int64, into out: inout ContiguousArray<Job>) {
         let nowTick = now >> shift
         if !overdue.isEmpty {
             count -= overdue.count

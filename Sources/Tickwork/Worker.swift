@@ -22,36 +22,36 @@ final class Worker: @unchecked Sendable {
 
     // Dispatcher lock.
     /// In `Dispatcher.idle` (at most once: a spurious wake-up must not add it twice).
-    var inIdleList = false
-    var retire = false
-    var writtenOff = false
+    @exclusivity(unchecked) var inIdleList = false
+    @exclusivity(unchecked) var retire = false
+    @exclusivity(unchecked) var writtenOff = false
 
     // Due-index lock.
-    var sleepDeadline: Int64 = .max
-    var sleepWoken = false
+    @exclusivity(unchecked) var sleepDeadline: Int64 = .max
+    @exclusivity(unchecked) var sleepWoken = false
     /// The current run does not count as in flight right now (asleep in its
     /// context, or written off).
-    var uncounted = false
+    @exclusivity(unchecked) var uncounted = false
     /// Written off: the current run never counts as in flight again.
-    var countReleased = false
+    @exclusivity(unchecked) var countReleased = false
     /// Asked to leave the sweeping duty (queued work, retirement).
-    var sweepPoked = false
+    @exclusivity(unchecked) var sweepPoked = false
 
     // Stats (statsLock).
     let statsLock = Lock()
-    var tid: Int32 = 0
-    var cpuClock: clockid_t?
-    var phase: WorkerPhase = .idle
-    var currentJob: Job?
-    var phaseSinceNs: Int64 = 0
-    var startedAtNs: Int64 = 0
+    @exclusivity(unchecked) var tid: Int32 = 0
+    @exclusivity(unchecked) var cpuClock: clockid_t?
+    @exclusivity(unchecked) var phase: WorkerPhase = .idle
+    @exclusivity(unchecked) var currentJob: Job?
+    @exclusivity(unchecked) var phaseSinceNs: Int64 = 0
+    @exclusivity(unchecked) var startedAtNs: Int64 = 0
     /// Serial of the current run (timeouts check they write off the same run).
-    var runSerial: UInt64 = 0
-    var runDeadlineNs: Int64 = .max
-    var runs = 0
-    var busyNs: Int64 = 0
-    var tally = StateTally()
-    var lateness = LatencyHistogram()
+    @exclusivity(unchecked) var runSerial: UInt64 = 0
+    @exclusivity(unchecked) var runDeadlineNs: Int64 = .max
+    @exclusivity(unchecked) var runs = 0
+    @exclusivity(unchecked) var busyNs: Int64 = 0
+    @exclusivity(unchecked) var tally = StateTally()
+    @exclusivity(unchecked) var lateness = LatencyHistogram()
 
     init(index: Int32) { self.index = index }
 }

@@ -49,7 +49,7 @@ struct TimerWheelTests {
 
     @Test("an entry fires once its slot has ended, not before")
     func slotEnd() {
-        var w = TimerWheel(shift: 10, now: 0)  // 1024 ns slots
+        let w = TimerWheel(shift: 10, now: 0)  // 1024 ns slots
         w.insert(job(1), due: 1500)
         var out = ContiguousArray<Job>()
         w.collectDue(now: 1500, into: &out)
@@ -63,7 +63,7 @@ struct TimerWheelTests {
 
     @Test("entries beyond the horizon wait in the heap and fire in time")
     func farEntries() {
-        var w = TimerWheel(shift: 10, now: 0)
+        let w = TimerWheel(shift: 10, now: 0)
         let horizon = Int64(TimerWheel.slotCount) << 10
         w.insert(job(1), due: horizon * 3 + 5)
         w.insert(job(2), due: 10)
@@ -80,7 +80,7 @@ struct TimerWheelTests {
 
     @Test("an entry inserted in the past fires at the next sweep")
     func overdue() {
-        var w = TimerWheel(shift: 10, now: 1_000_000)
+        let w = TimerWheel(shift: 10, now: 1_000_000)
         w.insert(job(1), due: 5)
         #expect(w.nextWake()! <= 1_000_000)
         var out = ContiguousArray<Job>()
@@ -90,7 +90,7 @@ struct TimerWheelTests {
 
     @Test("many entries come out in slot order")
     func ordering() {
-        var w = TimerWheel(shift: 10, now: 0)
+        let w = TimerWheel(shift: 10, now: 0)
         for i in (1...200).reversed() { w.insert(job(UInt64(i)), due: Int64(i) * 5000) }
         var fired: [UInt64] = []
         var out = ContiguousArray<Job>()
