@@ -18,6 +18,11 @@ struct BenchWorkloadTests {
         #expect(w.phaseNs == [2_274_281_670, 2_163_812_713, 1_906_618_915])
     }
 
+    @Test("job names are bench-<i>")
+    func names() {
+        #expect([0, 7, 42, 999_999, Int.max].map(benchJobName) == ["bench-0", "bench-7", "bench-42", "bench-999999", "bench-\(Int.max)"])
+    }
+
     @Test("expected runs count the ticks in [w0, w1)")
     func expected() {
         #expect(BenchWorkload.expectedRuns(first: 0, period: 10, w0: 0, w1: 100) == 10)
