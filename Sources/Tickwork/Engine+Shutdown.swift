@@ -26,6 +26,8 @@ extension Engine {
             due.settleCondition.broadcast()
         }
         var cancelledQueued: [JobID] = []
+        // Each removed run was in flight; close them all (stale ones too).
+        if !queued.isEmpty { due.lock.withLock { due.finishLocked(queued.count) } }
         for item in queued {
             let job = item.job
             let changed: Bool = stripes[job.stripe].withLock {

@@ -97,6 +97,12 @@ struct StressTests {
         #expect(failures > 0)
 
         let report = engine.shutdown(deadline: .seconds(3))
+        // The run ledger: every run taken from the wheel was closed exactly
+        // once (finished, dropped, refused or written off). Zero after a clean
+        // shutdown; negative would be a double close, positive a lost run.
+        let openRuns = engine.due.lock.withLock { engine.due.inFlight }
+        #expect(!report.isClean || openRuns == 0, "\(openRuns) runs never closed (or closed twice)")
+        #expect(openRuns >= 0, "runs closed twice: \(openRuns)")
         // Nothing overlapped itself.
         for i in 0..<n { #expect(ledger.peak(i) <= 1, "job \(i) overlapped itself") }
         // No run started after its cancel returned (one already in progress may have counted).
