@@ -125,6 +125,4 @@ final class Dispatcher: @unchecked Sendable {
         guard queue < queues.count else { return }
         queues[queue].meanRunNs = queues[queue].meanRunNs * 0.9 + Double(durationNs) * 0.1
     }
-
-    var totalDepthLocked: Int { queues.reduce(0) { $0 + $1.depth } }
 }

@@ -91,6 +91,8 @@ extension Engine {
         var tally = StateTally()
         var reinsert: [(Job, Int64)] = []
         var finished = 0
+        // Read before any job lock: no dispatcher lock inside a stripe lock.
+        let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
         for item in items {
             let job = item.job
             let stripe = stripes[job.stripe]
@@ -121,7 +123,7 @@ extension Engine {
             } else {
                 job.state = .failed
                 job.gaveUp = true
-                recordFailureLocked(job, message: "queue '\(dispatch.lock.withLock { dispatch.queues[Int(job.queueIndex)].config.name })' was full", at: now, run: job.runs + 1, timedOut: false)
+                recordFailureLocked(job, message: "queue '\(queueNames[Int(job.queueIndex)])' was full", at: now, run: job.runs + 1, timedOut: false)
             }
             let to = job.state
             stripe.unlock()

@@ -5,8 +5,12 @@ import Foundation
 ///
 /// Threads: one timer thread (owns the wheel's sweep), N workers, and any
 /// number of caller threads for submit/control/observe. No call waits on a
-/// running job. Locks, each held briefly and never two at once except
-/// registry → dispatcher (queue lookup on submit):
+/// running job. Locks, each held briefly. Nesting happens only in these
+/// orders (never the reverse): registry → dispatcher (queue lookup on
+/// submit), registry → due (bulk insert on submit), registry → stripe
+/// (forgetting finished jobs), dispatcher → due (the sweeping worker, and
+/// poking it), dispatcher → a worker's stats (snapshots, a worker leaving).
+/// The event log's lock is a leaf. The locks:
 /// - `registryLock`: the job table, group names, finished-job retention,
 ///   control-call tallies;
 /// - `stripes[i]`: the mutable fields of the jobs with `id % stripes.count == i`;

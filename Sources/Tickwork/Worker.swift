@@ -14,7 +14,8 @@ public enum WorkerPhase: String, Sendable, Codable {
 /// - `sleepDeadline`, `sleepWoken`: the due index's lock (`sleepCondition`
 ///   waits with it).
 /// - everything under "stats": `statsLock`, written by the worker's own thread
-///   and read by snapshot readers and the timer (timeouts).
+///   (and by the timer when it writes a run off as stuck), read by snapshot
+///   readers and the timer (timeouts).
 final class Worker: @unchecked Sendable {
     let index: Int32
     let wakeCondition = Condition()
@@ -44,9 +45,6 @@ final class Worker: @unchecked Sendable {
     @exclusivity(unchecked) var phase: WorkerPhase = .idle
     @exclusivity(unchecked) var currentJob: Job?
     @exclusivity(unchecked) var phaseSinceNs: Int64 = 0
-    @exclusivity(unchecked) var startedAtNs: Int64 = 0
-    /// Serial of the current run (timeouts check they write off the same run).
-    @exclusivity(unchecked) var runSerial: UInt64 = 0
     @exclusivity(unchecked) var runDeadlineNs: Int64 = .max
     @exclusivity(unchecked) var runs = 0
     @exclusivity(unchecked) var busyNs: Int64 = 0
@@ -77,7 +75,6 @@ extension Engine {
             worker.tid = ThreadInfo.currentTID()
             worker.cpuClock = ThreadInfo.currentCPUClock()
             worker.phaseSinceNs = started
-            worker.startedAtNs = started
         }
         var lastQueue = -1
         var lastDuration: Int64 = 0
@@ -140,7 +137,6 @@ extension Engine {
         worker.phase = .running
         worker.currentJob = job
         worker.phaseSinceNs = start
-        worker.runSerial &+= 1
         worker.runDeadlineNs = timeout > 0 ? start + timeout : .max
         worker.statsLock.unlock()
         if timeout > 0 { wakeTimer(before: start + timeout) }
