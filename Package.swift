@@ -1,8 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Dependencies point one way: executable → bench → engine. The engine
-// (`Tickwork`) depends on nothing of ours and imports no UI.
+// Dependencies point one way:
+//   tickwork (executable) → TickworkTerminal, TickworkDemos, TickworkBench
+//   TickworkTerminal → TickworkDashboard, CNcursesw, CTerminalRescue
+//   TickworkDashboard, TickworkDemos, TickworkBench → Tickwork (the engine)
+// The engine depends on nothing of ours and imports no UI; only
+// TickworkTerminal imports ncurses.
 let package = Package(
     name: "Tickwork",
     platforms: [.macOS(.v15)],
@@ -13,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Linux calls Glibc does not import (gettid, thread names, timer slack).
@@ -26,14 +31,34 @@ let package = Package(
             ]
         ),
         .target(name: "TickworkBench", dependencies: ["Tickwork"]),
+        .target(name: "TickworkDemos", dependencies: ["Tickwork"]),
+        // The pure dashboard: (frame, UI state) → screen; (state, key) → commands.
+        .target(name: "TickworkDashboard", dependencies: ["Tickwork"]),
+        // ncursesw, through a module map and a shim header (no pkg-config:
+        // SwiftPM would drop its -D flags and warn on every build).
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
+        // Restores the terminal from a fatal-signal handler (async-signal-safe C).
+        .target(name: "CTerminalRescue"),
+        .target(
+            name: "TickworkTerminal",
+            dependencies: [
+                "TickworkDashboard", "Tickwork", "CNcursesw", "CTerminalRescue",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tickwork",
             dependencies: [
-                "Tickwork", "TickworkBench",
+                "Tickwork", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "TickworkTests", dependencies: ["Tickwork"]),
         .testTarget(name: "TickworkBenchTests", dependencies: ["TickworkBench", "Tickwork"]),
+        .testTarget(name: "TickworkDashboardTests", dependencies: ["TickworkDashboard", "Tickwork"], exclude: ["Golden"]),
+        .testTarget(name: "TickworkDemosTests", dependencies: ["TickworkDemos", "Tickwork"]),
+        // Drives the real binary under tmux (needs tmux; builds nothing itself).
+        .testTarget(name: "TickworkEndToEndTests"),
     ]
 )

@@ -18,6 +18,9 @@ final class Dispatcher: @unchecked Sendable {
     /// A hint, read without the due lock: an idle worker holds the sweeping
     /// duty (the truth is `DueIndex.sweeper`, under the due lock).
     let hasSweeper = Atomic<Bool>(false)
+    /// Workers inside a job's `ctx.sleep`: busy, yet draining no queue. An
+    /// atomic, so a sleep never takes this lock just to say so.
+    let sleepingInJobs = Atomic<Int>(0)
     @exclusivity(unchecked) private var cursor = 0
     @exclusivity(unchecked) private var credit = 0
     @exclusivity(unchecked) private var seq: UInt64 = 0
@@ -86,9 +89,10 @@ final class Dispatcher: @unchecked Sendable {
         guard backlog else { return }
         // Workers not idle (running, or woken and on their way) drain the
         // queues too; wake only what the backlog needs beyond them. The
-        // sweeping worker is idle, though not in `idle`.
+        // sweeping worker is idle, though not in `idle`; a worker sleeping
+        // inside a job drains nothing until its job wakes.
         let sweeping = hasSweeper.load(ordering: .relaxed)
-        let awake = workers.count - idle.count - (sweeping ? 1 : 0)
+        let awake = workers.count - idle.count - (sweeping ? 1 : 0) - sleepingInJobs.load(ordering: .relaxed)
         var want = workersNeededLocked() - awake
         while want > 0, let w = idle.popLast() {
             w.inIdleList = false

@@ -43,7 +43,9 @@ extension Engine {
                     lateness.merge(w.lateness)
                     runs += w.runs
                     let running = w.phase == .running || w.phase == .sleeping || w.phase == .stuck
-                    let busy = w.busyNs + (running ? now - w.phaseSinceNs : 0)
+                    // Busy covers the whole run, sleeps inside it included (the worker
+                    // cannot take other work meanwhile).
+                    let busy = w.busyNs + (running ? now - w.runStartNs : 0)
                     workers.append(WorkerInfo(
                         index: Int(w.index), tid: w.tid, phase: w.phase, jobID: w.currentJob?.id,
                         jobName: w.currentJob?.name, sinceNs: w.phaseSinceNs, runs: w.runs,
@@ -95,7 +97,8 @@ extension Engine {
         return EngineSnapshot(takenAtNs: now, uptimeNs: now - startedAtNs, jobsByState: byState, totalJobs: total,
                               forgottenJobs: forgotten, runs: runs, runsPerSecond: rps, lateness: lateness,
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,
-                              lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown)
+                              lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown,
+                              errors: errorCount.load(ordering: .relaxed))
     }
 
     /// A window of jobs: filtered, sorted, sliced. Visits each job once under
@@ -200,7 +203,8 @@ extension Engine {
 
     /// Blocks until a manual clock's engine has nothing left to do at the
     /// current time: nothing due, queued or running (runs asleep in their
-    /// context wait for the clock). Tests call it after `advance`; it waits
+    /// context wait for the clock; so do queued runs when every worker is
+    /// asleep in a job). Tests call it after `advance`; it waits
     /// on a condition, never on elapsed engine time. If the engine has not
     /// settled after `limit` of real time, something is stuck: it stops the
     /// process with a dump of the engine's accounting rather than hang.
@@ -209,15 +213,33 @@ extension Engine {
         let giveUp = monotonicNanoseconds() + limit.nanoseconds
         due.lock.lock()
         due.settleWaiters += 1
+        var knownPool: Int?
         while !due.stopping {
             let now = clock.now()
             let nothingDue = (due.wheel.nextWake() ?? .max) > now || due.wheel.count == 0
             if due.inFlight == 0 && nothingDue { break }
+            // Every worker asleep inside a job until a later time: the
+            // queued runs wait for the clock too (a saturated pool).
+            if nothingDue && !due.sleepers.isEmpty
+                && due.sleepers.allSatisfy({ !$0.sleepWoken && $0.sleepDeadline > now }) {
+                if let pool = knownPool {
+                    if due.sleepers.count >= pool { break }
+                } else {
+                    // The pool's size needs the dispatcher's lock, which is
+                    // never taken inside this one: step out, then look again.
+                    due.lock.unlock()
+                    knownPool = dispatch.lock.withLock { dispatch.workers.count }
+                    due.lock.lock()
+                    continue
+                }
+            }
             if due.inFlight == 0 { due.timerCondition.broadcast() }
+            knownPool = nil
             if !due.settleCondition.wait(due.lock, untilMonotonicNs: giveUp), monotonicNanoseconds() >= giveUp {
                 let inFlight = due.inFlight, entries = due.wheel.count, next = due.wheel.nextWake()
+                let sleepers = due.sleepers.map { "w\($0.index):" + ($0.sleepWoken ? "woken" : "\($0.sleepDeadline)") }
                 due.lock.unlock()
-                fatalError("settle(): engine did not settle: inFlight=\(inFlight) wheelEntries=\(entries) nextWake=\(String(describing: next)) now=\(now)\n\(debugDescription)")
+                fatalError("settle(): engine did not settle: inFlight=\(inFlight) wheelEntries=\(entries) nextWake=\(String(describing: next)) now=\(now) sleepers=\(sleepers)\n\(debugDescription)")
             }
         }
         due.settleWaiters -= 1

@@ -64,6 +64,8 @@ extension Engine {
         // Bookkeeping first, the in-flight release last: `settle()` returns
         // on that release and must find every count and event in place.
         worker.statsLock.lock()
+        // Written off by the timer: it closes this run's in-flight count.
+        let writtenOffRun = worker.phase == .stuck
         worker.tally.move(from, to)
         worker.runs += 1
         worker.busyNs += duration
@@ -77,7 +79,7 @@ extension Engine {
 
         self.due.lock.lock()
         if reinsertAt != nil { self.due.insertLocked(job, due: dispatchDue) }
-        if !worker.uncounted { self.due.finishLocked(1) }
+        if !worker.uncounted && !writtenOffRun { self.due.finishLocked(1) }
         worker.uncounted = false
         self.due.lock.unlock()
     }
@@ -108,6 +110,7 @@ extension Engine {
     /// Records a failed run. Stripe lock held.
     func recordFailureLocked(_ job: Job, message: String, at: Int64, run: Int, timedOut: Bool) {
         job.errors += 1
+        errorCount.add(1, ordering: .relaxed)
         job.consecutiveFailures += 1
         let error = RunError(message: message, atNs: at, run: run, timedOut: timedOut)
         let e = job.extrasForWriting
@@ -206,11 +209,19 @@ extension Engine {
             if worker.phase == .running { worker.phase = .sleeping; worker.phaseSinceNs = now }
         }
         let deadline = nanoseconds > Int64.max - now ? Int64.max : now + Swift.max(0, nanoseconds)
+        // This worker stops draining the queues while it sleeps: runs that
+        // were left to it need an idle worker now (else they would wait out
+        // the sleep).
+        dispatch.sleepingInJobs.add(1, ordering: .relaxed)
+        dispatch.lock.withLock { dispatch.wakeForBacklogLocked() }
+        defer { dispatch.sleepingInJobs.subtract(1, ordering: .relaxed) }
         due.lock.lock()
         worker.sleepDeadline = deadline
         worker.sleepWoken = false
         if !worker.uncounted { due.finishLocked(1); worker.uncounted = true }
         due.sleepers.append(worker)
+        // A pool now entirely asleep may be what a `settle()` waits for.
+        if due.settleWaiters > 0 { due.settleCondition.broadcast() }
         while !worker.sleepWoken && !due.stopping {
             if clock.isManual {
                 if clock.now() >= deadline { break }

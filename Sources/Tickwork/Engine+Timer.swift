@@ -39,6 +39,9 @@ extension Engine {
             var lastBatch = 0
             if !fired.isEmpty {
                 lastBatch = dispatchFired(fired, now: now, buffers: &buffers, publish: flushTimerTally)
+                // The runs just queued may find every worker asleep in a job,
+                // which `settle()` counts as settled: let it look again.
+                if clock.isManual { due.lock.withLock { if due.settleWaiters > 0 { due.settleCondition.broadcast() } } }
                 // Drop the buffer rather than keep it: it came from a wheel
                 // slot, and handing the largest buffer back to every slot in
                 // turn would grow them all to the largest batch ever seen.
@@ -172,9 +175,19 @@ extension Engine {
             stripe.unlock()
             tally.move(from, to)
             flushTimerTally(&tally)
+            // The worker's stats lock decides the race with the run ending
+            // now: if `finishRun` got there first (the worker is idle or on
+            // another run), that run is closed and the worker stays; else the
+            // worker is marked stuck and `finishRun` leaves the count to us.
+            let stillRunning: Bool = worker.statsLock.withLock {
+                guard worker.currentJob === job, worker.phase == .running || worker.phase == .sleeping else { return false }
+                worker.phase = .stuck
+                worker.runDeadlineNs = .max
+                return true
+            }
+            guard stillRunning else { continue }
             events.record(.stuck, at: now, job: job.id, name: job.name,
                           message: "run exceeded its timeout of \(formatNanoseconds(job.policy.timeoutNs)); worker w\(worker.index) written off")
-            worker.statsLock.withLock { worker.phase = .stuck; worker.runDeadlineNs = .max }
             let replaced: Bool = dispatch.lock.withLock {
                 // The run may have returned meanwhile and the worker left the
                 // pool (retired); then there is nothing to write off.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The scheduler: runs submitted jobs on a pool of worker threads, fed by a
 /// timer thread through bounded run queues, and describes itself on demand.
@@ -45,6 +46,8 @@ public final class Engine: @unchecked Sendable {
     let threadsExited = Condition()
     @exclusivity(unchecked) var writtenOffWorkers: [Worker] = []
     @exclusivity(unchecked) var retiredWorkerRuns = 0
+    /// Failed runs since start; an atomic so failing never takes another lock.
+    let errorCount = Atomic<Int>(0)
     @exclusivity(unchecked) var retiredTally = StateTally()
     @exclusivity(unchecked) var retiredLateness = LatencyHistogram()
 

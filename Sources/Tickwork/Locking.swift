@@ -37,10 +37,10 @@ public final class Lock: @unchecked Sendable {
 
 /// A condition variable whose timed waits use CLOCK_MONOTONIC, so a change of
 /// the wall clock never stretches or shortens a wait.
-final class Condition: @unchecked Sendable {
+public final class Condition: @unchecked Sendable {
     private let cond: UnsafeMutablePointer<pthread_cond_t>
 
-    init() {
+    public init() {
         cond = .allocate(capacity: 1)
         cond.initialize(to: pthread_cond_t())
         var attr = pthread_condattr_t()
@@ -58,16 +58,16 @@ final class Condition: @unchecked Sendable {
     }
 
     /// Waits until signalled; `lock` must be held and is held again on return.
-    @inline(__always) func wait(_ lock: Lock) { pthread_cond_wait(cond, lock.mutex) }
+    @inline(__always) public func wait(_ lock: Lock) { pthread_cond_wait(cond, lock.mutex) }
 
     /// Waits until signalled or until the monotonic instant `deadlineNs`.
     /// Returns false on timeout.
     @discardableResult
-    func wait(_ lock: Lock, untilMonotonicNs deadlineNs: Int64) -> Bool {
+    public func wait(_ lock: Lock, untilMonotonicNs deadlineNs: Int64) -> Bool {
         var ts = timespec(tv_sec: Int(deadlineNs / 1_000_000_000), tv_nsec: Int(deadlineNs % 1_000_000_000))
         return pthread_cond_timedwait(cond, lock.mutex, &ts) == 0
     }
 
-    @inline(__always) func signal() { pthread_cond_signal(cond) }
-    @inline(__always) func broadcast() { pthread_cond_broadcast(cond) }
+    @inline(__always) public func signal() { pthread_cond_signal(cond) }
+    @inline(__always) public func broadcast() { pthread_cond_broadcast(cond) }
 }

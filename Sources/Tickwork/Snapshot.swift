@@ -22,6 +22,8 @@ public struct EngineSnapshot: Sendable {
     public var targetWorkers: Int
     public var lastEventSeq: UInt64
     public var isShuttingDown: Bool
+    /// Failed runs since start (thrown errors and timeouts).
+    public var errors: Int = 0
 
     public var busyWorkers: Int { workers.filter { $0.phase == .running || $0.phase == .sleeping }.count }
     public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }

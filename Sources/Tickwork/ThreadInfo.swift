@@ -38,8 +38,9 @@ enum ThreadInfo {
     }
 }
 
-/// Starts a detached OS thread running `body`.
-func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
+/// Starts a detached OS thread running `body` (the engine's threads, and the
+/// dashboard's sampler, are started this way: no Foundation `Thread`).
+public func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
     final class Box: @unchecked Sendable { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
     let box = Unmanaged.passRetained(Box(body)).toOpaque()
     var attr = pthread_attr_t()

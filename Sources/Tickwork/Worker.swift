@@ -45,6 +45,8 @@ final class Worker: @unchecked Sendable {
     @exclusivity(unchecked) var phase: WorkerPhase = .idle
     @exclusivity(unchecked) var currentJob: Job?
     @exclusivity(unchecked) var phaseSinceNs: Int64 = 0
+    /// When the current run started (a sleep inside it changes the phase, not this).
+    @exclusivity(unchecked) var runStartNs: Int64 = 0
     @exclusivity(unchecked) var runDeadlineNs: Int64 = .max
     @exclusivity(unchecked) var runs = 0
     @exclusivity(unchecked) var busyNs: Int64 = 0
@@ -137,6 +139,7 @@ extension Engine {
         worker.phase = .running
         worker.currentJob = job
         worker.phaseSinceNs = start
+        worker.runStartNs = start
         worker.runDeadlineNs = timeout > 0 ? start + timeout : .max
         worker.statsLock.unlock()
         if timeout > 0 { wakeTimer(before: start + timeout) }

@@ -1,3 +1,4 @@
+import Tickwork
 /// The benchmark's jobs: period and phase of each, generated exactly as the
 /// contract says so other schedulers run the identical workload.
 public struct BenchWorkload: Sendable, Equatable {

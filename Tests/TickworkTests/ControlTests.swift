@@ -24,6 +24,38 @@ struct ControlTests {
         #expect(engine.snapshot().count(.cancelled) == 1)
     }
 
+    @Test("a run due while another sleeps inside its job goes to an idle worker, not after the sleep")
+    func sleepingWorkerDoesNotHoldTheQueue() throws {
+        let (engine, clock) = manualEngine(workers: 2)
+        defer { engine.shutdown() }
+        let sleeper = try engine.submit(JobSpec(name: "sleeper", schedule: .once()) { ctx in
+            ctx.sleep(for: .seconds(3600))
+        })
+        clock.advance(by: .ms(1)); engine.settle()
+        #expect(engine.info(sleeper)?.state == .sleeping)
+        // The wake-up heuristic once counted the sleeping worker as one that
+        // would drain the queue, so this run waited out the hour.
+        let other = try engine.submit(JobSpec(name: "other", schedule: .once(after: .ms(5))) { _ in })
+        clock.advance(by: .ms(10)); engine.settle()
+        #expect(engine.info(other)?.runs == 1)
+        #expect(engine.info(other)?.state == .retired)
+        #expect(engine.info(sleeper)?.state == .sleeping)
+    }
+
+    @Test("settle() returns when every worker sleeps inside a job and runs wait in the queue")
+    func settleWithASaturatedPool() throws {
+        let (engine, clock) = manualEngine(workers: 1)
+        defer { engine.shutdown() }
+        for i in 0..<3 {
+            try engine.submit(JobSpec(name: "s\(i)", schedule: .once()) { ctx in ctx.sleep(for: .seconds(1)) })
+        }
+        clock.advance(by: .ms(1)); engine.settle()   // one sleeps, two queue: settled until time moves
+        #expect(engine.snapshot().count(.sleeping) == 1)
+        #expect(engine.snapshot().count(.queued) == 2)
+        for _ in 0..<3 { clock.advance(by: .seconds(1)); engine.settle() }
+        #expect(engine.snapshot().count(.retired) == 3)
+    }
+
     @Test("pause stops dispatch; resume does not burst missed runs")
     func pauseResume() throws {
         let (engine, clock) = manualEngine()

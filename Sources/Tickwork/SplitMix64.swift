@@ -1,5 +1,6 @@
 /// SplitMix64, as fixed by the benchmark contract (all arithmetic mod 2^64).
-public struct SplitMix64: Sendable {
+/// Also the seeded generator of the demos, so a seeded run repeats.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     public private(set) var state: UInt64
     public init(seed: UInt64) { state = seed }
 

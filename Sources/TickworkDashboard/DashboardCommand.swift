@@ -1,0 +1,20 @@
+import Tickwork
+
+/// What the model asks of the world after a key: the main loop hands engine
+/// commands to the sampler thread (which applies them, so the main thread
+/// never takes an engine lock) and handles the rest itself.
+public enum DashboardCommand: Equatable, Sendable {
+    case pause(JobID), resume(JobID), cancel(JobID)
+    case pauseQueue(String), resumeQueue(String)
+    case pauseAll, resumeAll
+    case setWorkers(Int)
+    /// The rows or the detail on view changed: sample now, not at the next tick.
+    case resample
+    /// Begin a graceful shutdown (the engine is given its deadline).
+    case quit
+    /// Leave now, abandoning running jobs.
+    case forceQuit
+    /// Repaint every cell (Ctrl-L).
+    case redraw
+    case setRefreshHz(Double)
+}

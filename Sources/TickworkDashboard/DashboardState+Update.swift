@@ -1,0 +1,213 @@
+import Tickwork
+
+/// Everything that can happen to the dashboard, as the main loop sees it.
+public enum DashboardMessage: Sendable {
+    case key(Key)
+    case frame(DashboardFrame)
+    case resize(width: Int, height: Int)
+    /// Ctrl-C (SIGINT): the same as `q`.
+    case interrupt
+}
+
+extension DashboardState {
+    /// The whole behaviour of the dashboard: folds a message into the state
+    /// and returns what the world must do. Pure: no clock, no I/O, no engine.
+    public mutating func update(_ message: DashboardMessage) -> [DashboardCommand] {
+        let before = request
+        var commands: [DashboardCommand]
+        switch message {
+        case .key(let key): commands = handle(key)
+        case .frame(let frame): receive(frame); commands = []
+        case .resize(let w, let h): width = max(0, w); height = max(0, h); clampScroll(); commands = []
+        case .interrupt: commands = quit()
+        }
+        if request != before && !commands.contains(.forceQuit) { commands.append(.resample) }
+        return commands
+    }
+
+    private mutating func receive(_ frame: DashboardFrame) {
+        history.record(frame.snapshot)
+        missedEvents += frame.missedEvents
+        events.append(contentsOf: frame.events)
+        if events.count > Self.eventMemory { events.removeFirst(events.count - Self.eventMemory) }
+        live = frame
+        if workerTarget == frame.snapshot.targetWorkers { workerTarget = nil }
+        if !isFrozen { clampScroll() }
+    }
+
+    private mutating func quit() -> [DashboardCommand] {
+        if quitting { return [.forceQuit] }
+        quitting = true
+        overlay = .none
+        return [.quit]
+    }
+
+    private mutating func handle(_ key: Key) -> [DashboardCommand] {
+        if editingFilter { return editFilter(key) }
+        switch overlay {
+        case .help:
+            switch key {
+            case .char("q"): return quit()
+            default: overlay = .none; return []   // any other key closes help, as in htop
+            }
+        case .confirmCancel(let id, let name):
+            overlay = .none
+            if key == .char("y") || key == .char("Y") {
+                flash = "cancel requested: \(name) (it shows cancelling until its run ends)"
+                return [.cancel(id)]
+            }
+            flash = "not cancelled: \(name)"
+            return []
+        case .none: break
+        }
+        switch key {
+        case .char("q"): return quit()
+        case .char("?"), .function(1): overlay = .help
+        case .escape:
+            if detail != nil { detail = nil }
+            else if !filter.isEmpty { filter = ""; cursor = 0; top = 0 }
+        case .up, .char("k"): move(-1)
+        case .down, .char("j"): move(1)
+        case .pageUp: move(-pageSize)
+        case .pageDown: move(pageSize)
+        case .home, .char("g"): move(Int.min / 2)
+        case .end, .char("G"): move(Int.max / 2)
+        case .tab: focus = Panel(rawValue: (focus.rawValue + 1) % Panel.allCases.count)!
+        case .backTab: focus = Panel(rawValue: (focus.rawValue + Panel.allCases.count - 1) % Panel.allCases.count)!
+        case .enter:
+            if focus == .tasks, let job = selectedJob { detail = job.id }
+        case .char("/"): editingFilter = true; focus = .tasks
+        case .char("<"), .left: cycleSort(-1)
+        case .char(">"), .right: cycleSort(1)
+        case .char("I"): descending.toggle(); cursor = 0; top = 0
+        case .char("p"): return togglePause()
+        case .char("P"):
+            allPaused.toggle()
+            flash = allPaused ? "paused everything (P resumes)" : "resumed what P paused"
+            return [allPaused ? .pauseAll : .resumeAll]
+        case .char("c"):
+            if let job = detailOrSelected(), !job.state.isFinal, job.state != .cancelling {
+                overlay = .confirmCancel(job.id, job.name)
+            }
+        case .char("+"), .char("="):
+            guard let target = workerTarget ?? live?.snapshot.targetWorkers else { return [] }
+            guard target < 256 else { flash = "256 workers at most"; return [] }
+            workerTarget = target + 1
+            flash = "workers → \(target + 1)"
+            return [.setWorkers(target + 1)]
+        case .char("-"):
+            guard let target = workerTarget ?? live?.snapshot.targetWorkers, target > 1 else { flash = "at least one worker stays"; return [] }
+            workerTarget = target - 1
+            flash = "workers → \(target - 1) (a busy worker leaves after its run)"
+            return [.setWorkers(target - 1)]
+        case .char(" "), .char("z"):
+            if isFrozen { frozen = nil; frozenHistory = nil; clampScroll() }
+            else if live != nil { frozen = live; frozenHistory = history }
+        case .ctrl("l"): return [.redraw]
+        case .char("]"):
+            let hz = min(30, refreshHz * 2); refreshHz = hz; flash = "refresh \(Format.fixed(hz, 1)) Hz"
+            return [.setRefreshHz(hz)]
+        case .char("["):
+            let hz = max(0.5, refreshHz / 2); refreshHz = hz; flash = "refresh \(Format.fixed(hz, 1)) Hz"
+            return [.setRefreshHz(hz)]
+        default: break
+        }
+        return []
+    }
+
+    /// The job the keys act on: the open detail's, else the row under the cursor.
+    private func detailOrSelected() -> JobInfo? {
+        if let id = detail { return shown?.detail?.info.id == id ? shown?.detail?.info : nil }
+        return focus == .tasks ? selectedJob : nil
+    }
+
+    private mutating func togglePause() -> [DashboardCommand] {
+        if focus == .queues && detail == nil {
+            guard let queues = shown?.snapshot.queues, queueCursor < queues.count else { return [] }
+            let q = queues[queueCursor]
+            flash = q.paused ? "resumed queue \(q.name)" : "paused queue \(q.name) (queued runs wait)"
+            return [q.paused ? .resumeQueue(q.name) : .pauseQueue(q.name)]
+        }
+        guard let job = detailOrSelected() else { return [] }
+        if job.state == .paused || job.pausePending {
+            flash = "resumed \(job.name)"
+            return [.resume(job.id)]
+        }
+        guard !job.state.isFinal else { flash = "\(job.name) is \(job.state.rawValue)"; return [] }
+        flash = job.state == .running || job.state == .sleeping
+            ? "pausing \(job.name) (its current run finishes first)" : "paused \(job.name)"
+        return [.pause(job.id)]
+    }
+
+    private mutating func editFilter(_ key: Key) -> [DashboardCommand] {
+        switch key {
+        case .enter: editingFilter = false
+        case .escape: editingFilter = false; filter = ""
+        case .backspace: if !filter.isEmpty { filter.removeLast() }
+        case .char(let c) where !c.isNewline: filter.append(c)
+        case .up, .down, .pageUp, .pageDown: editingFilter = false; return handle(key)
+        default: return []
+        }
+        cursor = 0; top = 0
+        return []
+    }
+
+    private var pageSize: Int { max(1, DashboardLayout(self).taskRows - 1) }
+
+    private mutating func move(_ delta: Int) {
+        let layout = DashboardLayout(self)
+        switch focus {
+        case .tasks:
+            guard detail == nil else { return }
+            cursor = clamp(cursor.addingReportingOverflow(delta).partialValue, 0, max(0, matching - 1))
+            clampScroll()
+        case .threads:
+            let rows = (shown?.snapshot.workers.count ?? 0) + 1
+            threadTop = clamp(threadTop.addingReportingOverflow(delta).partialValue, 0, max(0, rows - layout.threadRows))
+        case .queues:
+            queueCursor = clamp(queueCursor.addingReportingOverflow(delta).partialValue, 0, max(0, (shown?.snapshot.queues.count ?? 1) - 1))
+        case .events:
+            // Up scrolls back in time.
+            eventScroll = clamp(eventScroll.addingReportingOverflow(-delta).partialValue, 0, max(0, events.count - layout.eventRows))
+        }
+    }
+
+    private mutating func cycleSort(_ step: Int) {
+        let keys = JobQuery.SortKey.allCases
+        let i = keys.firstIndex(of: sort) ?? 0
+        sort = keys[(i + step + keys.count) % keys.count]
+        // Counters read best largest first; names and due times smallest first.
+        descending = [.runs, .errors, .lateness, .lastDuration].contains(sort)
+        cursor = 0; top = 0
+        flash = "sorted by \(sort.columnTitle)\(descending ? " (descending)" : "")"
+    }
+
+    /// Keeps the cursor inside the matching rows and on screen.
+    mutating func clampScroll() {
+        let rows = max(1, DashboardLayout(self).taskRows)
+        cursor = clamp(cursor, 0, max(0, matching - 1))
+        if cursor < top { top = cursor }
+        if cursor >= top + rows { top = cursor - rows + 1 }
+        top = clamp(top, 0, max(0, matching - rows))
+        if let n = shown?.snapshot.queues.count { queueCursor = clamp(queueCursor, 0, max(0, n - 1)) }
+    }
+}
+
+func clamp(_ v: Int, _ lo: Int, _ hi: Int) -> Int { min(max(v, lo), max(lo, hi)) }
+
+extension JobQuery.SortKey {
+    /// The column header this key sorts (id has no column: submission order).
+    public var columnTitle: String {
+        switch self {
+        case .id: return "id"
+        case .name: return "name"
+        case .group: return "group"
+        case .state: return "state"
+        case .nextDue: return "next"
+        case .lastDuration: return "last"
+        case .runs: return "runs"
+        case .errors: return "err"
+        case .lateness: return "late"
+        }
+    }
+}

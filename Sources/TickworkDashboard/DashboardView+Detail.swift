@@ -1,0 +1,93 @@
+import Tickwork
+
+extension DashboardView {
+    /// Everything known about one job: its figures, duration and lateness
+    /// history, last errors, status and log lines.
+    static func renderDetail(_ screen: inout Screen, _ state: DashboardState, _ frame: DashboardFrame, _ r: Rect) {
+        let g = state.glyphs
+        guard let id = state.detail else { return }
+        guard let d = frame.detail, d.info.id == id else {
+            let inner = screen.box(r, title: "task \(id)", focused: true, g)
+            screen.put("loading\(g.ellipsis) (or the job is gone)", x: inner.x + 1, y: inner.y, style: .dim)
+            return
+        }
+        let j = d.info, now = frame.snapshot.takenAtNs
+        let inner = screen.box(r, title: "task \(j.name) \(j.id)  (Esc back)", focused: true, g)
+        guard inner.height >= 3 else { return }
+        func ago(_ t: Int64?) -> String { t.map { Format.duration(max(0, now - $0), g) + " ago" } ?? "-" }
+        func dur(_ t: Int64?) -> String { t.map { Format.duration($0, g) } ?? "-" }
+        var next = "-"
+        if let due = j.nextDueNs { next = due <= now ? "due now" : "in " + Format.duration(due - now, g) }
+        let left: [(String, String, Style)] = [
+            ("state", j.state.rawValue + (j.stuck ? " (STUCK)" : "") + (j.pausePending ? " (pauses after this run)" : ""),
+             stateStyle(j.state)),
+            ("group / queue", "\(j.group) / \(j.queue)", .normal),
+            ("schedule", j.schedule, .normal),
+            ("next", next, .normal),
+            ("runs", Format.grouped(j.runs), .normal),
+            ("errors", Format.grouped(j.errors) + (j.consecutiveFailures > 0 ? " (\(j.consecutiveFailures) in a row)" : ""),
+             j.errors > 0 ? .error : .normal),
+            ("back-off", j.backoffNs.map { Format.duration($0, g) } ?? "-", j.backoffNs != nil ? .warn : .normal),
+            ("missed ticks", Format.grouped(j.misses), j.misses > 0 ? .warn : .normal),
+            ("overflows", Format.grouped(j.overflows), j.overflows > 0 ? .warn : .normal),
+            ("worker", j.worker.map { "#\($0)" } ?? "-", .normal),
+        ]
+        let right: [(String, String, Style)] = [
+            ("last start", ago(j.lastStartNs), .normal),
+            ("duration last", dur(j.lastDurationNs), .normal),
+            ("duration mean/max", "\(dur(j.meanDurationNs)) / \(dur(j.maxDurationNs))", .normal),
+            ("lateness last", dur(j.lastLatenessNs), .normal),
+            ("lateness mean", dur(j.meanLatenessNs), .normal),
+            ("lateness total", Format.duration(j.totalLatenessNs, g), .normal),
+            ("usage", Format.percent(j.usage), .normal),
+            ("progress", j.progress.map { Format.percent($0) } ?? "-", .normal),
+            ("status", j.status ?? "-", .bold),
+        ]
+        let half = inner.width / 2
+        let rowsFor = min(max(left.count, right.count), inner.height)
+        for i in 0..<rowsFor {
+            let y = inner.y + i
+            if i < left.count { keyValue(&screen, left[i], x: inner.x + 1, y: y, width: half - 2) }
+            if i < right.count { keyValue(&screen, right[i], x: inner.x + half, y: y, width: inner.width - half) }
+        }
+        if j.progress != nil, rowsFor > 7, inner.width - half > 40 {
+            screen.bar(j.progress ?? 0, x: inner.x + half + 24, y: inner.y + 7, width: min(20, inner.width - half - 30), g)
+        }
+        var y = inner.y + rowsFor + 1
+        let sparkWidth = max(0, inner.width - 16)
+        for (label, values) in [("duration", d.durationHistoryNs), ("lateness", d.latenessHistoryNs)] where y < inner.maxY {
+            screen.put(label, x: inner.x + 1, y: y, style: .dim)
+            if values.isEmpty { screen.put("no runs yet", x: inner.x + 16, y: y, style: .dim) }
+            else {
+                screen.sparkline(values.map { Double(max(0, $0)) }, x: inner.x + 16, y: y, width: min(sparkWidth, values.count), g)
+            }
+            y += 1
+        }
+        y += 1
+        if y < inner.maxY {
+            screen.put(d.recentErrors.isEmpty ? "no errors" : "last errors", x: inner.x + 1, y: y, style: .header)
+            y += 1
+        }
+        for e in d.recentErrors.reversed().prefix(max(0, (inner.maxY - y) / 2)) where y < inner.maxY {
+            let text = "run \(e.run), \(ago(e.atNs)): " + e.message + (e.timedOut ? " (timeout)" : "")
+            screen.put(text, x: inner.x + 2, y: y, style: .error, limit: inner.width - 3)
+            y += 1
+        }
+        if y + 1 < inner.maxY {
+            y += 1
+            screen.put(d.log.isEmpty ? "no log lines" : "log", x: inner.x + 1, y: y, style: .header)
+            y += 1
+            for line in d.log.suffix(max(0, inner.maxY - y)) where y < inner.maxY {
+                screen.put("run \(line.run): \(line.text)", x: inner.x + 2, y: y, limit: inner.width - 3)
+                y += 1
+            }
+        }
+    }
+
+    private static func keyValue(_ screen: inout Screen, _ kv: (String, String, Style), x: Int, y: Int, width: Int) {
+        guard width > 4 else { return }
+        let labelWidth = min(19, width / 2)
+        screen.put(Format.fit(kv.0, labelWidth), x: x, y: y, style: .dim)
+        screen.put(kv.1, x: x + labelWidth + 1, y: y, style: kv.2, limit: width - labelWidth - 1)
+    }
+}

@@ -1,0 +1,86 @@
+import Tickwork
+
+extension DashboardView {
+    /// The keys, as the help overlay lists them (also the README's table).
+    public static let helpLines: [(String, String)] = [
+        ("q  Ctrl-C", "quit: waits for running jobs; q again forces"),
+        ("?  F1", "this help (any key closes it)"),
+        ("↑ ↓  j k", "move in the focused panel"),
+        ("PgUp PgDn", "page up / down"),
+        ("Home End  g G", "first / last row"),
+        ("Tab  Shift-Tab", "focus the next / previous panel"),
+        ("Enter  Esc", "task detail / back (Esc also clears the filter)"),
+        ("/", "filter by name or group; state words (failed...) by state"),
+        ("< >  ← →", "sort by the previous / next column"),
+        ("I", "invert the sort"),
+        ("p", "pause / resume the task (the queue, in queues)"),
+        ("P", "pause / resume everything"),
+        ("c", "cancel the selected task (asks y/n)"),
+        ("+  -", "grow / shrink the worker pool"),
+        ("Space  z", "freeze the display (sampling goes on)"),
+        ("[  ]", "slower / faster refresh"),
+        ("Ctrl-L", "redraw the screen"),
+        ("Ctrl-Z", "suspend (fg resumes)"),
+    ]
+
+    static func centered(_ screen: inout Screen, width: Int, height: Int, title: String, _ g: Glyphs) -> Rect {
+        let w = min(width, screen.width - 2), h = min(height, screen.height - 2)
+        let r = Rect(x: (screen.width - w) / 2, y: (screen.height - h) / 2, width: w, height: h)
+        screen.fill(r)
+        return screen.box(r, title: title, focused: true, g)
+    }
+
+    static func renderHelp(_ screen: inout Screen, _ state: DashboardState) {
+        let g = state.glyphs
+        let keyWidth = 16
+        let inner = centered(&screen, width: 84, height: helpLines.count + 5, title: "keys", g)
+        for (i, (keys, what)) in helpLines.enumerated() where i < inner.height - 2 {
+            let shownKeys = g == .ascii ? keys.replacingArrows() : keys
+            screen.put(shownKeys, x: inner.x + 1, y: inner.y + i, style: .key, limit: keyWidth)
+            screen.put(what, x: inner.x + 1 + keyWidth, y: inner.y + i, limit: inner.width - keyWidth - 2)
+        }
+        if let f = state.shown {
+            let note = "refresh \(Format.fixed(state.refreshHz, 1)) Hz \(g.bullet) last sample took \(Format.duration(f.sampleNs, g))"
+            screen.put(note, x: inner.x + 1, y: inner.maxY - 1, style: .dim, limit: inner.width - 2)
+        }
+    }
+
+    static func renderConfirm(_ screen: inout Screen, _ state: DashboardState, name: String) {
+        let inner = centered(&screen, width: max(44, Screen.columns(of: name) + 24), height: 5, title: "cancel", state.glyphs)
+        screen.put("Cancel \(name)?", x: inner.x + 1, y: inner.y, style: .bold, limit: inner.width - 2)
+        screen.put("y: cancel it   any other key: keep it", x: inner.x + 1, y: inner.y + 2, style: .dim, limit: inner.width - 2)
+    }
+
+    /// While quitting: what the engine still waits for.
+    static func renderStopping(_ screen: inout Screen, _ state: DashboardState, _ frame: DashboardFrame) {
+        let busy = frame.snapshot.workers.filter { $0.jobName != nil }
+        let inner = centered(&screen, width: 60, height: min(8, busy.count + 5), title: "stopping", state.glyphs)
+        screen.put(busy.isEmpty ? "stopping the engine\(state.glyphs.ellipsis)"
+                                : "waiting for \(busy.count) running job\(busy.count == 1 ? "" : "s") to end:",
+                   x: inner.x + 1, y: inner.y, style: .bold, limit: inner.width - 2)
+        var y = inner.y + 1
+        for w in busy where y < inner.maxY - 1 {
+            let text = "\(w.jobName ?? "") (\(w.phase.rawValue) \(Format.duration(max(0, frame.snapshot.takenAtNs - w.sinceNs), state.glyphs)))"
+            screen.put(text, x: inner.x + 2, y: y, limit: inner.width - 3)
+            y += 1
+        }
+        screen.put("press q again to quit now", x: inner.x + 1, y: inner.maxY - 1, style: .key, limit: inner.width - 2)
+    }
+}
+
+extension String {
+    /// Arrow glyphs spelled out for ASCII terminals.
+    func replacingArrows() -> String {
+        var out = ""
+        for c in self {
+            switch c {
+            case "↑": out += "Up"
+            case "↓": out += "Down"
+            case "←": out += "Left"
+            case "→": out += "Right"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

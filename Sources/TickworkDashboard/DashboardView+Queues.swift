@@ -1,0 +1,77 @@
+import Tickwork
+
+extension DashboardView {
+    /// Per queue: depth against capacity, overflow, the oldest wait and a
+    /// sparkline of depth over the last minute; then any demo figures.
+    static func renderQueues(_ screen: inout Screen, _ state: DashboardState, _ frame: DashboardFrame,
+                             _ layout: DashboardLayout) {
+        let s = frame.snapshot, g = state.glyphs
+        let inner = screen.box(layout.queues, title: "queues", focused: state.focus == .queues, g)
+        guard inner.height >= 2 else { return }
+        let columns = [
+            Column(title: "queue", width: 7, flexible: true, maxWidth: 14, priority: 0),
+            Column(title: "depth", width: 9, alignRight: true, priority: 0),
+            Column(title: "", width: 4, flexible: true, maxWidth: 10, priority: 4),
+            Column(title: "ovfl", width: 4, alignRight: true, priority: 1),
+            Column(title: "wait", width: 6, alignRight: true, priority: 2),
+            Column(title: "last 60s", width: 8, flexible: true, maxWidth: 30, priority: 3),
+        ]
+        let fitted = fitColumns(columns, total: inner.width, x: inner.x)
+        screen.tableHeader(fitted, y: inner.y, g)
+        var y = inner.y + 1
+        for (i, q) in s.queues.enumerated() {
+            guard y < inner.maxY else { break }
+            let depthText = "\(Format.count(q.depth))/\(Format.count(q.capacity))"
+            screen.tableRow(fitted, y: y, [
+                (q.name, q.paused ? .paused : .bold), (depthText, q.depth >= q.capacity ? .warn : .normal), ("", .normal),
+                (Format.count(q.overflow), q.overflow > 0 ? .warn : .dim),
+                (q.depth > 0 ? Format.duration(q.oldestWaitNs, g) : "-", .dim), ("", .normal),
+            ], g)
+            if let bar = fitted.first(where: { $0.index == 2 }) {
+                if q.paused {
+                    screen.put(Format.fit("PAUSED", bar.column.width, g), x: bar.x, y: y, style: .paused)
+                } else {
+                    screen.bar(Double(q.depth) / Double(max(1, q.capacity)), x: bar.x, y: y, width: bar.column.width,
+                               fill: q.depth >= q.capacity ? .warn : .barFill, g)
+                }
+            }
+            if let spark = fitted.first(where: { $0.index == 5 }) {
+                let ring = state.shownHistory.depth[q.name] ?? []
+                screen.sparkline(downsample(ring, to: spark.column.width), x: spark.x, y: y, width: spark.column.width,
+                                 ceiling: Double(min(q.capacity, max(1, ring.max() ?? 1))), g)
+            }
+            if state.focus == .queues && i == state.queueCursor {
+                screen.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), .selected)
+            }
+            y += 1
+        }
+        for panel in frame.panels {
+            guard y + 1 < inner.maxY else { break }
+            screen.put(panel.title, x: inner.x, y: y, style: .header, limit: inner.width)
+            y += 1
+            // Items flow left to right in columns as wide as the widest.
+            let cell = (panel.items.map { Screen.columns(of: $0) }.max() ?? 0) + 2
+            let perRow = max(1, (inner.width - 1) / max(1, cell))
+            for (k, item) in panel.items.enumerated() {
+                let row = y + k / perRow
+                guard row < inner.maxY else { break }
+                screen.put(item, x: inner.x + 1 + (k % perRow) * cell, y: row, limit: min(cell, inner.width - 1))
+            }
+            y += (panel.items.count + perRow - 1) / perRow
+        }
+    }
+
+    /// Squeezes per-second samples into `width` columns, keeping each
+    /// column's maximum (a burst must not vanish in the averaging).
+    static func downsample(_ values: [Int], to width: Int) -> [Double] {
+        guard width > 0, !values.isEmpty else { return [] }
+        if values.count <= width { return values.map(Double.init) }
+        var out: [Double] = []
+        let per = Double(values.count) / Double(width)
+        for c in 0..<width {
+            let from = Int(Double(c) * per), to = max(from + 1, Int(Double(c + 1) * per))
+            out.append(Double(values[from..<min(to, values.count)].max() ?? 0))
+        }
+        return out
+    }
+}

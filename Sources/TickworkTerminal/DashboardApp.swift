@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import Tickwork
+import TickworkDashboard
+
+/// How the dashboard runs.
+public struct DashboardOptions: Sendable {
+    public var refreshHz: Double
+    public var color: Bool
+    public var ascii: Bool
+    public var shutdownDeadline: Duration
+    public init(refreshHz: Double = 10, color: Bool = true, ascii: Bool = false, shutdownDeadline: Duration = .seconds(5)) {
+        self.refreshHz = refreshHz; self.color = color; self.ascii = ascii; self.shutdownDeadline = shutdownDeadline
+    }
+}
+
+/// How the dashboard ended.
+public struct DashboardOutcome: Sendable {
+    /// The process exit status to use (0 after q; 128+n after a signal).
+    public var exitCode: Int32
+    /// One line for the terminal once it is restored.
+    public var summary: String
+}
+
+/// The one main loop, on the real main thread: wait on stdin and the
+/// mailbox's pipe, fold keys and frames into the state, hand engine commands
+/// to the sampler, draw. Synchronous on purpose: an async main would move
+/// the UI off the main thread on Linux (DECISIONS.md).
+@MainActor
+public enum DashboardApp {
+    /// Runs until quit. `SignalRelay.blockForProcess()` must have run before
+    /// the engine started its threads.
+    public static func run(engine: Engine, options: DashboardOptions, logger: Logger,
+                           panels: @escaping @Sendable () -> [DemoPanel] = { [] }) throws -> DashboardOutcome {
+        let mailbox = Mailbox()
+        SignalRelay.start(posting: mailbox)
+        SignalRelay.unblockResizeHere()
+        let terminal = try Terminal(color: options.color)
+        var state = DashboardState(width: terminal.width, height: terminal.height,
+                                   glyphs: options.ascii ? .ascii : .unicode, refreshHz: options.refreshHz)
+        let sampler = Sampler(engine: engine, mailbox: mailbox, request: state.request, hz: options.refreshHz, panels: panels)
+        sampler.start()
+        logger.info("dashboard started", metadata: ["size": "\(terminal.width)x\(terminal.height)"])
+
+        var outcome: DashboardOutcome?
+        var dirty = true
+        var lastRequest = state.request
+        while outcome == nil {
+            if dirty {
+                terminal.draw(DashboardView.render(state))
+                dirty = false
+            }
+            var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, 1000)   // EINTR after SIGWINCH is expected: the keys say "resize"
+            // The terminal went away without a SIGHUP reaching us (or before
+            // it does): poll would report it forever, so leave as for SIGHUP.
+            if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                logger.notice("the terminal hung up: leaving")
+                outcome = DashboardOutcome(exitCode: 128 + SIGHUP, summary: "tickwork: the terminal hung up")
+                break
+            }
+            var messages: [DashboardMessage] = []
+            let (keys, resized) = terminal.readKeys()
+            if resized { messages.append(.resize(width: terminal.width, height: terminal.height)) }
+            messages += keys.map { .key($0) }
+            for m in mailbox.drain() {
+                switch m {
+                case .frame(let f): messages.append(.frame(f))
+                case .stopped(let report):
+                    outcome = DashboardOutcome(exitCode: 0, summary: describe(report))
+                    logger.info("engine stopped", metadata: ["clean": "\(report.isClean)"])
+                case .signal(let s):
+                    switch s {
+                    case SIGINT: messages.append(.interrupt)
+                    case SIGTSTP: terminal.suspend(); dirty = true; state.flash = "resumed"
+                    default:
+                        logger.notice("signal \(s): leaving")
+                        outcome = DashboardOutcome(exitCode: 128 + s, summary: "tickwork: stopped by signal \(s)")
+                    }
+                }
+            }
+            for m in messages {
+                dirty = true
+                for command in state.update(m) {
+                    switch command {
+                    case .quit:
+                        logger.info("quit requested: shutting the engine down")
+                        sampler.beginShutdown(deadline: options.shutdownDeadline)
+                    case .forceQuit:
+                        outcome = DashboardOutcome(exitCode: 0, summary: "tickwork: quit without waiting for running jobs")
+                    case .redraw: terminal.invalidate()
+                    case .setRefreshHz(let hz): sampler.setRefresh(hz: hz)
+                    case .resample: break   // the request is sent below, once
+                    default:
+                        logger.info("command \(command)")
+                        sampler.send([command])
+                    }
+                }
+            }
+            if state.request != lastRequest {
+                lastRequest = state.request
+                sampler.update(lastRequest)
+            }
+        }
+        sampler.stop()
+        terminal.restore()
+        return outcome!
+    }
+
+    static func describe(_ r: ShutdownReport) -> String {
+        var s = "tickwork: stopped in \(Format.duration(r.elapsedNs, .ascii))"
+        if !r.cancelledQueued.isEmpty { s += "; \(r.cancelledQueued.count) queued runs cancelled" }
+        if !r.abandonedRunning.isEmpty { s += "; \(r.abandonedRunning.count) running jobs abandoned" }
+        return s
+    }
+}

@@ -1,0 +1,107 @@
+import Tickwork
+import TickworkDashboard
+
+/// The dashboard's link to the engine: one thread that, at the refresh rate
+/// or at once when poked, applies the UI's commands to the engine and
+/// samples a frame (snapshot, the visible window of jobs, the open detail,
+/// new events) into the mailbox. The main loop never calls the engine, so it
+/// never waits on an engine lock, and a slow query (a sorted window over a
+/// million jobs) delays only the next frame, never a key press.
+///
+/// Threads: the public methods from any thread (the main loop); the loop on
+/// its own thread. `lock` guards every `var` below it.
+public final class Sampler: @unchecked Sendable {
+    private let engine: Engine
+    private let mailbox: Mailbox
+    private let panels: @Sendable () -> [DemoPanel]
+    private let lock = Lock()
+    private let wake = Condition()
+    private var request: ViewRequest
+    private var commands: [DashboardCommand] = []
+    private var intervalNs: Int64
+    private var poked = false
+    private var stopping = false
+    private var shutdownStarted = false
+
+    init(engine: Engine, mailbox: Mailbox, request: ViewRequest, hz: Double,
+         panels: @escaping @Sendable () -> [DemoPanel]) {
+        self.engine = engine; self.mailbox = mailbox; self.request = request; self.panels = panels
+        intervalNs = Self.interval(hz)
+    }
+
+    private static func interval(_ hz: Double) -> Int64 { Int64(1e9 / min(max(hz, 0.2), 60)) }
+
+    func start() {
+        startThread(name: "tw-sampler") { [self] in loop() }
+    }
+
+    /// The view changed: sample for this request now.
+    func update(_ r: ViewRequest) {
+        lock.withLock { request = r; poked = true; wake.signal() }
+    }
+
+    /// Engine commands to apply, in order, before the next sample.
+    func send(_ c: [DashboardCommand]) {
+        guard !c.isEmpty else { return }
+        lock.withLock { commands += c; poked = true; wake.signal() }
+    }
+
+    func setRefresh(hz: Double) { lock.withLock { intervalNs = Self.interval(hz); wake.signal() } }
+
+    /// Starts the engine's graceful shutdown on a thread of its own; sampling
+    /// goes on meanwhile (the screen shows what is still running) and the
+    /// report arrives as `.stopped`.
+    func beginShutdown(deadline: Duration) {
+        let first: Bool = lock.withLock { let f = !shutdownStarted; shutdownStarted = true; return f }
+        guard first else { return }
+        startThread(name: "tw-shutdown") { [engine, mailbox] in
+            let report = engine.shutdown(deadline: deadline)
+            mailbox.post(.stopped(report))
+        }
+    }
+
+    func stop() { lock.withLock { stopping = true; wake.signal() } }
+
+    private func loop() {
+        var lastSeq: UInt64 = 0
+        var nextAt = monotonicNanoseconds()
+        while true {
+            lock.lock()
+            while !poked && !stopping && monotonicNanoseconds() < nextAt {
+                wake.wait(lock, untilMonotonicNs: nextAt)
+            }
+            if stopping { lock.unlock(); return }
+            let r = request, todo = commands
+            commands.removeAll()
+            poked = false
+            nextAt = monotonicNanoseconds() + intervalNs
+            lock.unlock()
+
+            for c in todo { apply(c) }
+            let t0 = monotonicNanoseconds()
+            let snapshot = engine.snapshot()
+            let page = engine.jobs(r.query)
+            let detail = r.detail.flatMap { engine.detail($0) }
+            let batch = engine.events(after: lastSeq, limit: 2000)
+            lastSeq = batch.lastSeq
+            let frame = DashboardFrame(snapshot: snapshot, page: page, query: r.query, detail: detail,
+                                       events: batch.events, missedEvents: batch.missed, panels: panels(),
+                                       sampleNs: monotonicNanoseconds() - t0)
+            mailbox.post(.frame(frame))
+        }
+    }
+
+    private func apply(_ c: DashboardCommand) {
+        switch c {
+        case .pause(let id): _ = engine.pause(id)
+        case .resume(let id): _ = engine.resume(id)
+        case .cancel(let id): _ = engine.cancel(id)
+        case .pauseQueue(let name): try? engine.setQueuePaused(name, true)
+        case .resumeQueue(let name): try? engine.setQueuePaused(name, false)
+        case .pauseAll: _ = engine.pauseAll()
+        case .resumeAll: _ = engine.resumeAll()
+        case .setWorkers(let n): engine.setWorkerCount(n)
+        case .resample, .quit, .forceQuit, .redraw, .setRefreshHz: break   // the main loop's own
+        }
+    }
+}

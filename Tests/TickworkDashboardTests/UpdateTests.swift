@@ -1,0 +1,182 @@
+import Testing
+@testable import Tickwork
+@testable import TickworkDashboard
+
+/// Keys → state and commands. Pure: no terminal, no engine, no threads.
+@Suite struct UpdateTests {
+    func press(_ s: inout DashboardState, _ keys: Key...) -> [DashboardCommand] {
+        keys.flatMap { s.update(.key($0)) }
+    }
+
+    @Test func quitIsGracefulThenForced() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .char("q")) == [.quit])
+        #expect(s.quitting)
+        #expect(DashboardView.render(s).lines.joined().contains("press q again to quit now"))
+        #expect(press(&s, .char("q")) == [.forceQuit])
+        var t = Fixtures.state(width: 120, height: 40)
+        #expect(t.update(.interrupt) == [.quit])
+        #expect(t.update(.interrupt) == [.forceQuit])
+    }
+
+    @Test func pauseAndResumeTheSelectedTask() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .down) .contains(.resample) == false)   // moving within the page needs no new sample
+        #expect(s.selectedJob?.name == "object-2")
+        #expect(press(&s, .char("p")) == [.pause(JobID(2))])
+        _ = press(&s, .down, .down, .down)          // object-5 is paused
+        #expect(s.selectedJob?.state == .paused)
+        #expect(press(&s, .char("p")) == [.resume(JobID(5))])
+    }
+
+    @Test func cancelAsksFirst() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .char("c")) == [])
+        #expect(s.overlay == .confirmCancel(JobID(1), "object-1"))
+        #expect(DashboardView.render(s).lines.joined().contains("Cancel object-1?"))
+        #expect(press(&s, .char("n")) == [])
+        #expect(s.overlay == .none)
+        _ = press(&s, .char("c"))
+        #expect(press(&s, .char("y")) == [.cancel(JobID(1))])
+        #expect(s.flash?.contains("cancelling") == true)
+    }
+
+    @Test func poolGrowsAndShrinks() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .char("+")) == [.setWorkers(5)])
+        #expect(press(&s, .char("+")) == [.setWorkers(6)])    // before any frame shows 5
+        #expect(press(&s, .char("-"), .char("-"), .char("-")) == [.setWorkers(5), .setWorkers(4), .setWorkers(3)])
+        var f = Fixtures.frame(for: s)
+        f.snapshot.targetWorkers = 3
+        _ = s.update(.frame(f))
+        #expect(s.workerTarget == nil)
+        #expect(press(&s, .char("-")) == [.setWorkers(2)])
+        var one = DashboardState(width: 120, height: 40)
+        _ = one.update(.frame(Fixtures.frame(for: one, workers: 1)))
+        #expect(press(&one, .char("-")) == [])
+        #expect(one.flash == "at least one worker stays")
+    }
+
+    @Test func pauseEverythingShowsABanner() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .char("P")) == [.pauseAll])
+        #expect(DashboardView.render(s).line(0).contains("PAUSED"))
+        #expect(press(&s, .char("P")) == [.resumeAll])
+        #expect(!DashboardView.render(s).line(0).contains("PAUSED"))
+    }
+
+    @Test func freezeKeepsTheScreenButNotTheSampling() {
+        var s = Fixtures.state(width: 120, height: 40)
+        _ = press(&s, .char(" "))
+        #expect(s.isFrozen)
+        #expect(DashboardView.render(s).line(0).contains("FROZEN"))
+        var later = Fixtures.frame(for: s)
+        later.snapshot.takenAtNs += 2_000_000_000
+        later.snapshot.runs += 500
+        _ = s.update(.frame(later))
+        #expect(s.shown?.snapshot.runs == 1234)        // the display stands still
+        #expect(s.live?.snapshot.runs == 1734)         // sampling went on
+        _ = press(&s, .char(" "))
+        #expect(s.shown?.snapshot.runs == 1734)
+    }
+
+    @Test func filterTextAndStateWords() {
+        var s = Fixtures.state(width: 120, height: 40)
+        let cmds = press(&s, .char("/"), .char("s"), .char("y"), .char("n"), .char("c"))
+        #expect(s.editingFilter)
+        #expect(cmds.contains(.resample))
+        #expect(s.request.query.text == "sync")
+        _ = press(&s, .char(" "), .char("f"), .char("a"), .char("i"), .char("l"), .char("e"), .char("d"), .enter)
+        #expect(!s.editingFilter)
+        #expect(s.request.query.text == "sync")
+        #expect(s.request.query.states == [.failed])
+        _ = press(&s, .escape)
+        #expect(s.filter.isEmpty && s.request.query.text == nil && s.request.query.states == nil)
+        _ = press(&s, .char("/"), .char("x"), .backspace, .escape)
+        #expect(s.filter.isEmpty && !s.editingFilter)
+    }
+
+    @Test func sortCyclesColumnsAndInverts() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .char(">")).contains(.resample))
+        #expect(s.request.query.sort == .name && !s.request.query.descending)
+        _ = press(&s, .char("<"), .char("<"))
+        #expect(s.request.query.sort == .lateness && s.request.query.descending)
+        _ = press(&s, .char("I"))
+        #expect(!s.request.query.descending)
+        #expect(DashboardView.render(s).lines.joined().contains("late▲"))
+    }
+
+    @Test func scrollingAsksForTheRowsOnView() {
+        var s = Fixtures.state(width: 80, height: 24)
+        let rows = DashboardLayout(s).taskRows
+        #expect(s.request.query.limit == rows && s.request.query.offset == 0)
+        #expect(press(&s, .end).contains(.resample))
+        #expect(s.cursor == 29)
+        #expect(s.request.query.offset == 30 - rows)
+        _ = press(&s, .home)
+        #expect(s.cursor == 0 && s.request.query.offset == 0)
+        _ = press(&s, .pageDown)
+        #expect(s.cursor == rows - 1)
+        _ = press(&s, .char("G"), .char("k"))
+        #expect(s.cursor == 28)
+    }
+
+    @Test func panelsTakeTheFocusInTurn() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(s.focus == .tasks)
+        _ = press(&s, .tab)
+        #expect(s.focus == .events)
+        _ = press(&s, .tab)
+        #expect(s.focus == .threads)
+        _ = press(&s, .tab)
+        #expect(s.focus == .queues)
+        #expect(press(&s, .char("p")) == [.pauseQueue("default")])
+        _ = press(&s, .backTab, .backTab)
+        #expect(s.focus == .events)
+    }
+
+    @Test func detailOpensAndCloses() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .enter).contains(.resample))
+        #expect(s.request.detail == JobID(1))
+        _ = s.update(.frame(Fixtures.frame(for: s)))
+        #expect(DashboardView.render(s).lines.joined().contains("task object-1 #1"))
+        #expect(press(&s, .char("p")) == [.pause(JobID(1))])   // keys act on the detail's job
+        _ = press(&s, .escape)
+        #expect(s.detail == nil && s.request.detail == nil)
+    }
+
+    @Test func resizeChangesTheWindowAsked() {
+        var s = Fixtures.state(width: 120, height: 40)
+        let before = s.request.query.limit
+        #expect(s.update(.resize(width: 80, height: 24)).contains(.resample))
+        #expect(s.request.query.limit < before)
+        #expect(s.update(.resize(width: 30, height: 10)).contains(.resample) || true)
+        #expect(DashboardView.render(s).lines.joined().contains("terminal too small"))
+    }
+
+    @Test func helpOpensAndAnyKeyClosesIt() {
+        var s = Fixtures.state(width: 120, height: 40)
+        _ = press(&s, .char("?"))
+        #expect(s.overlay == .help)
+        #expect(DashboardView.render(s).lines.joined().contains("grow / shrink the worker pool"))
+        _ = press(&s, .char("x"))
+        #expect(s.overlay == .none)
+        _ = press(&s, .function(1))
+        #expect(s.overlay == .help)
+        #expect(press(&s, .ctrl("l")) == [])
+        #expect(press(&s, .ctrl("l")) == [.redraw])
+    }
+
+    @Test func eventsAreRememberedAcrossFrames() {
+        var s = Fixtures.state(width: 120, height: 40)
+        var f = Fixtures.frame(for: s, events: [EngineEvent(seq: 4, atNs: Fixtures.t0, kind: .cancelled, job: JobID(9),
+                                                             name: "object-9", message: "")])
+        f.missedEvents = 2
+        _ = s.update(.frame(f))
+        #expect(s.events.map(\.seq) == [1, 2, 3, 4])
+        #expect(s.missedEvents == 2)
+        #expect(DashboardView.render(s).lines.joined().contains("2 dropped"))
+    }
+}
