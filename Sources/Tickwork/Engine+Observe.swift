@@ -153,6 +153,9 @@ extension Engine {
             case .name: key = .text(job.name)
             case .group: key = .text(groups[Int(job.groupIndex)])
             case .state: key = .int(Int64(state.order))
+            case .schedule:
+                // Text made only when this order is asked for.
+                key = .text(Schedule(kind: job.kind, initialDelayNs: job.policy.initialDelayNs, jitterNs: job.policy.jitterNs).description)
             case .nextDue: key = .int(Self.isWaiting(job) ? job.nextDue : Int64.max)
             case .lastDuration: key = .int(job.lastDurationNs)
             case .runs: key = .int(Int64(job.runs))

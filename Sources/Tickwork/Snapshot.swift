@@ -130,7 +130,7 @@ public struct JobDetail: Sendable, Equatable {
 /// Which jobs a reader wants, in what order, which slice.
 public struct JobQuery: Sendable, Equatable {
     public enum SortKey: String, Sendable, CaseIterable, Codable {
-        case id, name, group, state, nextDue, lastDuration, runs, errors, lateness
+        case id, name, group, state, schedule, nextDue, lastDuration, runs, errors, lateness
     }
     public var states: Set<JobState>?
     public var group: String?

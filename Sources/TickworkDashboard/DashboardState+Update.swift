@@ -203,6 +203,7 @@ extension JobQuery.SortKey {
         case .name: return "name"
         case .group: return "group"
         case .state: return "state"
+        case .schedule: return "schedule"
         case .nextDue: return "next"
         case .lastDuration: return "last"
         case .runs: return "runs"

@@ -21,6 +21,7 @@ extension DashboardView {
         case .name: return 0
         case .group: return 1
         case .state: return 2
+        case .schedule: return 3
         case .nextDue: return 4
         case .lastDuration: return 5
         case .runs: return 6

@@ -17,7 +17,7 @@ struct TickworkCommand: ParsableCommand {
         commandName: "tickwork",
         abstract: "A background scheduler with a live terminal view of its threads, queues and tasks.",
         discussion: "With no subcommand, opens the dashboard on the `refresh` demo. Press ? inside for the keys.",
-        subcommands: [BenchCommand.self, DemosCommand.self]
+        subcommands: [BenchCommand.self, DemosCommand.self, HeadlessCommand.self]
     )
 
     @Option(name: .customLong("demo"), help: "A demo workload to run (repeatable). Default: refresh. See `tickwork demos`.")
@@ -48,11 +48,7 @@ struct TickworkCommand: ParsableCommand {
     }
 
     func validate() throws {
-        for name in demos where DemoCatalog.named(name) == nil {
-            throw ValidationError("unknown demo '\(name)'; the demos are: \(DemoCatalog.names.joined(separator: ", "))")
-        }
-        if let w = workers, !(1...256).contains(w) { throw ValidationError("--workers must be 1…256 (got \(w))") }
-        if let j = jobs, !(1...10_000_000).contains(j) { throw ValidationError("--jobs must be 1…10000000 (got \(j))") }
+        try validateDemoOptions(demos, workers: workers, jobs: jobs)
         guard (0.5...30).contains(refreshHz) else { throw ValidationError("--refresh-hz must be 0.5…30 (got \(refreshHz))") }
     }
 
@@ -85,15 +81,8 @@ struct TickworkCommand: ParsableCommand {
 
         // Before the engine exists: its threads inherit the signal mask.
         SignalRelay.blockForProcess()
-        let entries = (demos.isEmpty ? ["refresh"] : demos).compactMap(DemoCatalog.named)
-        let engine = Engine(EngineConfiguration(workers: workers ?? entries.first?.workers ?? 4))
-        var running: [(String, any Demo)] = []
-        for entry in entries {
-            let demo = entry.make(DemoSettings(seed: seed, jobs: jobs))
-            try demo.start(on: engine)
-            running.append((entry.name, demo))
-            logger.info("demo started", metadata: ["demo": "\(entry.name)"])
-        }
+        let (engine, running) = try startDemos(demos, workers: workers, settings: DemoSettings(seed: seed, jobs: jobs),
+                                               logger: logger)
         if let s = debugCrashAfter {
             try engine.submit(JobSpec(name: "debug.crash", group: "debug", schedule: .once(after: .milliseconds(Int64(s * 1000)))) {
                 _ in fatalError("deliberate crash (--debug-crash-after)")
@@ -111,6 +100,73 @@ struct TickworkCommand: ParsableCommand {
         }
         logger.info("dashboard ended", metadata: ["exit": "\(outcome.exitCode)"])
         return outcome
+    }
+}
+
+/// Starts an engine sized for the first demo (or `workers`) and the demos
+/// named (default: refresh). Shared by the dashboard and headless mode.
+func startDemos(_ names: [String], workers: Int?, settings: DemoSettings,
+                logger: Logger) throws -> (Engine, [(String, any Demo)]) {
+    let entries = (names.isEmpty ? ["refresh"] : names).compactMap(DemoCatalog.named)
+    let engine = Engine(EngineConfiguration(workers: workers ?? entries.first?.workers ?? 4))
+    var running: [(String, any Demo)] = []
+    for entry in entries {
+        let demo = entry.make(settings)
+        try demo.start(on: engine)
+        running.append((entry.name, demo))
+        logger.info("demo started", metadata: ["demo": "\(entry.name)"])
+    }
+    return (engine, running)
+}
+
+/// Checks demo names and sizes, for both commands.
+func validateDemoOptions(_ demos: [String], workers: Int?, jobs: Int?) throws {
+    for name in demos where DemoCatalog.named(name) == nil {
+        throw ValidationError("unknown demo '\(name)'; the demos are: \(DemoCatalog.names.joined(separator: ", "))")
+    }
+    if let w = workers, !(1...256).contains(w) { throw ValidationError("--workers must be 1…256 (got \(w))") }
+    if let j = jobs, !(1...10_000_000).contains(j) { throw ValidationError("--jobs must be 1…10000000 (got \(j))") }
+}
+
+/// `tickwork headless`: the same engine and demos with no terminal.
+struct HeadlessCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "headless",
+        abstract: "Run demos without a terminal: a line per interval (text or JSON), then a final summary.")
+
+    @Option(name: .customLong("demo"), help: "A demo workload to run (repeatable). Default: refresh.")
+    var demos: [String] = []
+    @Option(help: "Worker threads. Default: what the first demo is written for.")
+    var workers: Int?
+    @Option(help: "How long to run, seconds.")
+    var duration: Double
+    @Option(help: "Seconds between report lines.")
+    var interval = 1.0
+    @Flag(help: "One JSON object per line (the last has \"final\": true and the demos' figures).")
+    var json = false
+    @Option(help: "Seed for the demos' random draws.")
+    var seed: UInt64?
+    @Option(help: "Jobs, for demos that take a count (scale).")
+    var jobs: Int?
+
+    func validate() throws {
+        try validateDemoOptions(demos, workers: workers, jobs: jobs)
+        guard duration > 0, duration <= 31_536_000 else { throw ValidationError("--duration must be positive (got \(duration))") }
+        guard interval >= 0.05 else { throw ValidationError("--interval must be at least 0.05 s (got \(interval))") }
+    }
+
+    func run() throws {
+        SignalRelay.blockForProcess()
+        // stdout carries the report; only warnings go to stderr.
+        var logger = Logger(label: "tickwork")
+        logger.logLevel = .warning
+        let (engine, running) = try startDemos(demos, workers: workers, settings: DemoSettings(seed: seed, jobs: jobs),
+                                               logger: logger)
+        let status = HeadlessRunner.run(engine: engine, durationS: duration, intervalS: interval, json: json) {
+            Dictionary(running.map { name, demo in (name, demo.figures().map { ($0.label, $0.value) }) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }
 

@@ -41,6 +41,18 @@ import Testing
         #expect(s.flash?.contains("cancelling") == true)
     }
 
+    @Test func aCancellingRunShowsUntilItEnds() {
+        var s = Fixtures.state(width: 120, height: 40)
+        var jobs = Fixtures.jobs(30)
+        jobs[1].state = .cancelling          // object-2 was running when cancelled
+        _ = s.update(.frame(Fixtures.frame(for: s, jobs: jobs)))
+        let row = DashboardView.render(s).lines.first { $0.contains("│object-2 ") }
+        #expect(row?.contains("cancelling") == true)
+        // Nothing more to cancel: `c` on it asks nothing.
+        _ = press(&s, .down)
+        #expect(press(&s, .char("c")) == [] && s.overlay == .none)
+    }
+
     @Test func poolGrowsAndShrinks() {
         var s = Fixtures.state(width: 120, height: 40)
         #expect(press(&s, .char("+")) == [.setWorkers(5)])

@@ -93,7 +93,7 @@ struct DashboardEndToEndTests {
         #expect(!s.alternateScreen)
     }
 
-    @Test(arguments: [("TERM", 15), ("HUP", 1)])
+    @Test(arguments: [("TERM", 15), ("HUP", 1), ("QUIT", 3)])
     func signalsRestoreTheTerminal(_ name: String, _ number: Int32) throws {
         let s = try TmuxSession()
         try s.waitFor(text: "threads 12")

@@ -63,6 +63,9 @@ struct QueueAndObservationTests {
         #expect(text.matching == 10)
         let page = engine.jobs(JobQuery(offset: 28, limit: 10))
         #expect(page.matching == 30 && page.jobs.map(\.id.rawValue) == [29, 30])
+        let bySchedule = engine.jobs(JobQuery(sort: .schedule, descending: true, limit: 30)).jobs.map(\.schedule)
+        #expect(bySchedule.first == "every 5s" && bySchedule.last == "every 1s")
+        #expect(bySchedule == bySchedule.sorted { $0.localizedStandardCompare($1) == .orderedDescending })
         let soonest = engine.jobs(JobQuery(states: [.scheduled], sort: .nextDue, limit: 1)).jobs[0]
         #expect(soonest.schedule == "every 1s")
         let info = try #require(engine.info(JobID(2)))

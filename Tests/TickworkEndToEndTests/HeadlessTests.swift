@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// `tickwork headless` with no terminal at all, as CI runs it.
+@Suite(.serialized) struct HeadlessTests {
+    func launch(_ args: [String]) throws -> (Process, Pipe) {
+        let p = Process()
+        p.executableURL = TmuxSession.binary
+        p.arguments = ["headless"] + args
+        p.standardInput = FileHandle.nullDevice
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return (p, out)
+    }
+
+    func objects(_ data: Data) throws -> [[String: Any]] {
+        try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any], "not a JSON object: \($0)")
+        }
+    }
+
+    @Test func jsonLinesThenAFinalSummary() throws {
+        let (p, out) = try launch(["--duration", "2.2", "--interval", "0.5", "--json", "--seed", "5"])
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let lines = try objects(data)
+        #expect(lines.count >= 4)   // four intervals, then the final line
+        for line in lines {
+            for key in ["t", "jobs_by_state", "runs", "errors", "workers", "queues", "lateness_ms"] {
+                #expect(line[key] != nil, "missing \(key) in \(line)")
+            }
+            let states = try #require(line["jobs_by_state"] as? [String: Int])
+            #expect(Set(states.keys) == ["scheduled", "queued", "running", "sleeping", "paused", "cancelling",
+                                         "cancelled", "retired", "failed"])
+            let queues = try #require(line["queues"] as? [[String: Any]])
+            #expect(queues.first?["capacity"] as? Int == 100_000)
+        }
+        let last = try #require(lines.last)
+        #expect(last["final"] as? Bool == true)
+        let refresh = try #require((last["demos"] as? [String: Any])?["refresh"] as? [String: Any])
+        #expect((refresh["created"] as? Int ?? 0) >= 30)   // 30 at start, more as objects retire
+        #expect(lines.dropLast().allSatisfy { $0["final"] == nil })
+    }
+
+    @Test func sigtermStillPrintsTheSummary() throws {
+        let (p, out) = try launch(["--duration", "60", "--interval", "0.2", "--json"])
+        Thread.sleep(forTimeInterval: 1)
+        kill(p.processIdentifier, SIGTERM)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 128 + SIGTERM)
+        let last = try #require(try objects(data).last)
+        #expect(last["final"] as? Bool == true)
+    }
+
+    @Test func badInputIsNamed() throws {
+        let p = Process()
+        p.executableURL = TmuxSession.binary
+        p.arguments = ["headless", "--duration", "1", "--demo", "nope"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 64)
+        #expect(text.contains("unknown demo 'nope'"))
+    }
+}
