@@ -166,17 +166,9 @@ struct DashboardEndToEndTests {
     }
 
     @Test func noTerminalAtAll() throws {
-        let p = Process()
-        p.executableURL = TmuxSession.binary
-        p.arguments = ["--log-file", NSTemporaryDirectory() + "tickwork-e2e-noterm.log"]
-        p.standardInput = FileHandle.nullDevice
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 2)
+        let (status, text) = try spawnAndWait([TmuxSession.binary.path, "--log-file",
+                                               NSTemporaryDirectory() + "tickwork-e2e-noterm.log"])
+        #expect(status == 2)
         #expect(text.contains("not a terminal"))
         #expect(text.contains("tickwork headless"))
     }

@@ -57,16 +57,8 @@ import Testing
     }
 
     @Test func badInputIsNamed() throws {
-        let p = Process()
-        p.executableURL = TmuxSession.binary
-        p.arguments = ["headless", "--duration", "1", "--demo", "nope"]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 64)
+        let (status, text) = try spawnAndWait([TmuxSession.binary.path, "headless", "--duration", "1", "--demo", "nope"])
+        #expect(status == 64)
         #expect(text.contains("unknown demo 'nope'"))
     }
 }
