@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import Logging
+import Tickwork
+import TickworkDashboard
+import TickworkDemos
+import TickworkTerminal
+
+/// `tickwork [dashboard]`: the live dashboard over a running engine. The
+/// default subcommand, so `tickwork --demo scale` works; being a subcommand
+/// (not the root's own options) keeps its `--jobs` from taking `bench --jobs`.
+struct DashboardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Open the live dashboard (the default). Press ? inside for the keys.")
+
+    @OptionGroup var workload: WorkloadOptions
+    @Option(name: .customLong("refresh-hz"), help: "Screen refreshes per second (0.5…30).")
+    var refreshHz = 10.0
+    @Option(name: .customLong("log-file"), help: "Where logs go (never to the terminal the dashboard owns).")
+    var logFile: String = DashboardCommand.defaultLogPath
+    @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).")
+    var noColor = false
+    @Flag(help: "Draw with ASCII only (also when the locale is not UTF-8).")
+    var ascii = false
+    /// For the end-to-end test of terminal restoration: a job traps after S seconds.
+    @Option(name: .customLong("debug-crash-after"), help: .hidden)
+    var debugCrashAfter: Double?
+
+    static var defaultLogPath: String {
+        let env = ProcessInfo.processInfo.environment
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (env["HOME"].map { $0 + "/.local/state" } ?? "/tmp")
+        return base + "/tickwork/tickwork.log"
+    }
+
+    func validate() throws {
+        guard (0.5...30).contains(refreshHz) else { throw ValidationError("--refresh-hz must be 0.5…30 (got \(refreshHz))") }
+    }
+
+    func run() throws {
+        let outcome = try MainActor.assumeIsolated { try runDashboard() }
+        if let outcome {
+            print(outcome.summary)
+            Glibc.exit(outcome.exitCode)
+        }
+    }
+
+    @MainActor
+    private func runDashboard() throws -> DashboardOutcome? {
+        if let problem = TerminalCheck.problem() {
+            FileHandle.standardError.write(Data("""
+                tickwork: cannot open the dashboard: \(problem).
+                For output without a terminal, run: tickwork headless --demo refresh --duration 10
+
+                """.utf8))
+            throw ExitCode(2)
+        }
+        let utf8 = TerminalCheck.localeIsUTF8()
+        let makeHandler: @Sendable (String) -> FileLogHandler
+        do { makeHandler = try FileLogHandler.open(path: logFile) } catch {
+            FileHandle.standardError.write(Data("tickwork: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        LoggingSystem.bootstrap(makeHandler)
+        let logger = Logger(label: "tickwork")
+
+        // Before the engine exists: its threads inherit the signal mask.
+        SignalRelay.blockForProcess()
+        let (engine, running) = try workload.start(logger: logger)
+        if let s = debugCrashAfter {
+            try engine.submit(JobSpec(name: "debug.crash", group: "debug", schedule: .once(after: .milliseconds(Int64(s * 1000)))) {
+                _ in fatalError("deliberate crash (--debug-crash-after)")
+            })
+        }
+        let shownDemos = running
+        let options = DashboardOptions(
+            refreshHz: refreshHz,
+            color: !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
+            ascii: ascii || !utf8)
+        let outcome = try DashboardApp.run(engine: engine, options: options, logger: logger) {
+            shownDemos.map { name, demo in
+                DemoPanel(title: name, items: demo.figures().map { "\($0.label) \($0.value)" })
+            }
+        }
+        logger.info("dashboard ended", metadata: ["exit": "\(outcome.exitCode)"])
+        return outcome
+    }
+}
+
