@@ -26,7 +26,7 @@ void twr_set_restore_sequence(const char *bytes) {
     restore_len = n;
 }
 
-void twr_restore_now(void) {
+static void restore_now(void) {
     if (saved_fd < 0) return;
     if (restore_len > 0) { ssize_t w = write(saved_fd, restore_bytes, restore_len); (void)w; }
     tcsetattr(saved_fd, TCSANOW, &saved_modes);
@@ -36,7 +36,7 @@ static void on_fatal(int sig) {
     static const char note[] = "\r\ntickwork: crashed on a fatal signal; the terminal was restored.\r\n";
     if (armed) {
         armed = 0;
-        twr_restore_now();
+        restore_now();
         ssize_t w = write(2, note, sizeof(note) - 1); (void)w;
     }
     /* Die of the same signal, with its default action (and core, if enabled).

@@ -62,6 +62,20 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     public mutating func reset() { self = LatencyHistogram() }
 
+    /// The runs recorded since `earlier`, a previous copy of this same
+    /// cumulative histogram: a window of recent lateness. The exact min and
+    /// max of the window are not known; they are bounded by this one's.
+    public func subtracting(_ earlier: LatencyHistogram) -> LatencyHistogram {
+        var d = LatencyHistogram()
+        guard count > earlier.count else { return d }
+        for i in 0..<Self.bucketCount where counts[i] != earlier.counts[i] { d.counts[i] = counts[i] &- earlier.counts[i] }
+        d.count = count &- earlier.count
+        d.minMicros = minMicros
+        d.maxMicros = maxMicros
+        d.sumMicros = sumMicros - earlier.sumMicros
+        return d
+    }
+
     /// Percentile q in 0...1: the first bucket whose cumulative count reaches
     /// ceil(q·n), reported as the bucket midpoint, capped at the exact max.
     /// Nil when empty.

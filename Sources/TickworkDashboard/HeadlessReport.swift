@@ -28,7 +28,7 @@ public struct HeadlessReport: Encodable, Sendable {
         errors = s.errors
         workers = Workers(total: s.workers.filter { !$0.retiring && $0.phase != .stuck }.count, busy: s.busyWorkers)
         queues = s.queues.map { Queue(name: $0.name, depth: $0.depth, capacity: $0.capacity, overflow: $0.overflow) }
-        func ms(_ us: Double?) -> Double? { us.map { ($0 / 1000 * 1000).rounded() / 1000 } }
+        func ms(_ us: Double?) -> Double? { us.map { $0.rounded() / 1000 } }   // whole µs, in ms
         lateness_ms = Lateness(p50: ms(s.lateness.percentileMicros(0.5)), p99: ms(s.lateness.percentileMicros(0.99)),
                                max: s.lateness.count > 0 ? ms(Double(s.lateness.maxMicros)) : nil)
         self.final = final ? true : nil

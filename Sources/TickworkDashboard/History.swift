@@ -57,14 +57,6 @@ public struct History: Sendable {
     public func recentLatenessMicros(_ q: Double) -> Double? {
         guard let newest = lateness.last?.histogram else { return nil }
         guard lateness.count > 1, let oldest = lateness.first?.histogram else { return newest.percentileMicros(q) }
-        let n = newest.count - oldest.count
-        guard n > 0 else { return nil }
-        let rank = UInt64((q * Double(n)).rounded(.up))
-        var seen: UInt64 = 0
-        for i in 0..<newest.counts.count {
-            seen += newest.counts[i] - oldest.counts[i]
-            if seen >= max(1, rank) { return min(LatencyHistogram.bucketMidpoint(i), Double(newest.maxMicros)) }
-        }
-        return nil
+        return newest.subtracting(oldest).percentileMicros(q)
     }
 }

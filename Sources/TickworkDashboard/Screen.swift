@@ -106,7 +106,6 @@ public struct Rect: Equatable, Sendable {
     public init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x; self.y = y; self.width = max(0, width); self.height = max(0, height)
     }
-    public var isEmpty: Bool { width == 0 || height == 0 }
     /// The area inside a one-cell border.
     public var inner: Rect { Rect(x: x + 1, y: y + 1, width: width - 2, height: height - 2) }
     public var maxY: Int { y + height }

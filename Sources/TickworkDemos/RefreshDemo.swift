@@ -60,8 +60,7 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
                 return .retire
             }
         }
-        let done = refreshes.add(1, ordering: .relaxed).newValue
-        _ = done
+        refreshes.add(1, ordering: .relaxed)
         ctx.progress(1, status: "refreshed \(ctx.run)x")
         // Each refresh makes retiring likelier: 10 % after the first, +8 % a time.
         if draw(0...1) < min(0.9, 0.1 + 0.08 * Double(ctx.run - 1)) {

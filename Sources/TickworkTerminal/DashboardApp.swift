@@ -46,7 +46,6 @@ public enum DashboardApp {
 
         var outcome: DashboardOutcome?
         var dirty = true
-        var lastRequest = state.request
         while outcome == nil {
             if dirty {
                 terminal.draw(DashboardView.render(state))
@@ -93,16 +92,12 @@ public enum DashboardApp {
                         outcome = DashboardOutcome(exitCode: 0, summary: "tickwork: quit without waiting for running jobs")
                     case .redraw: terminal.invalidate()
                     case .setRefreshHz(let hz): sampler.setRefresh(hz: hz)
-                    case .resample: break   // the request is sent below, once
+                    case .resample: sampler.update(state.request)
                     default:
                         logger.info("command \(command)")
                         sampler.send([command])
                     }
                 }
-            }
-            if state.request != lastRequest {
-                lastRequest = state.request
-                sampler.update(lastRequest)
             }
         }
         sampler.stop()

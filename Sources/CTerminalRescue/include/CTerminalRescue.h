@@ -12,8 +12,6 @@ int twr_save_modes(int fd);
 void twr_set_restore_sequence(const char *bytes);
 /* Installs handlers for SIGSEGV SIGBUS SIGILL SIGFPE SIGABRT SIGTRAP. */
 void twr_arm(void);
-/* Restores now (normal exit paths call endwin instead; this is for tests). */
-void twr_restore_now(void);
 /* Uninstalls the handlers (default actions again). */
 void twr_disarm(void);
 #endif
