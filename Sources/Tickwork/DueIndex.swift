@@ -30,6 +30,9 @@ final class DueIndex: @unchecked Sendable {
     @exclusivity(unchecked) var stopping = false
     /// Workers asleep inside a run's context (`JobContext.sleep`).
     @exclusivity(unchecked) var sleepers: [Worker] = []
+    /// Workers inside `JobContext.waiting(on:_:)`: like sleepers, they do
+    /// not count as in flight (they wait on the jobs' own primitives).
+    @exclusivity(unchecked) var waiters = 0
 
     /// The wheel's slot width (immutable, readable without the lock).
     let resolutionNs: Int64

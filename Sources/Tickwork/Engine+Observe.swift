@@ -32,17 +32,19 @@ extension Engine {
         var runs = 0
         var queues: [QueueInfo] = []
         var target = 0
+        var replaced = 0
         dispatch.lock.withLock {
             tally.merge(retiredTally)
             lateness.merge(retiredLateness)
             runs += retiredWorkerRuns
             target = dispatch.targetWorkers
+            replaced = workersReplaced
             for w in dispatch.workers + writtenOffWorkers {
                 w.statsLock.withLock {
                     tally.merge(w.tally)
                     lateness.merge(w.lateness)
                     runs += w.runs
-                    let running = w.phase == .running || w.phase == .sleeping || w.phase == .stuck
+                    let running = w.phase == .running || w.phase == .sleeping || w.phase == .waiting || w.phase == .stuck
                     // Busy covers the whole run, sleeps inside it included (the worker
                     // cannot take other work meanwhile).
                     let busy = w.busyNs + (running ? now - w.runStartNs : 0)
@@ -50,7 +52,7 @@ extension Engine {
                         index: Int(w.index), tid: w.tid, phase: w.phase, jobID: w.currentJob?.id,
                         jobName: w.currentJob?.name, sinceNs: w.phaseSinceNs, runs: w.runs,
                         busyFraction: Double(busy), cpuNs: ThreadInfo.cpuNanoseconds(w.cpuClock),
-                        cpuFraction: 0, retiring: w.retire))
+                        cpuFraction: 0, retiring: w.retire, waitingOn: w.phase == .waiting ? w.waitingOn : nil))
                 }
             }
             for q in dispatch.queues {
@@ -98,7 +100,7 @@ extension Engine {
                               forgottenJobs: forgotten, runs: runs, runsPerSecond: rps, lateness: lateness,
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,
                               lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown,
-                              errors: errorCount.load(ordering: .relaxed))
+                              errors: errorCount.load(ordering: .relaxed), workersReplaced: replaced)
     }
 
     /// A window of jobs: filtered, sorted, sliced. Visits each job once under
@@ -223,10 +225,10 @@ extension Engine {
             if due.inFlight == 0 && nothingDue { break }
             // Every worker asleep inside a job until a later time: the
             // queued runs wait for the clock too (a saturated pool).
-            if nothingDue && !due.sleepers.isEmpty
+            if nothingDue && (!due.sleepers.isEmpty || due.waiters > 0)
                 && due.sleepers.allSatisfy({ !$0.sleepWoken && $0.sleepDeadline > now }) {
                 if let pool = knownPool {
-                    if due.sleepers.count >= pool { break }
+                    if due.sleepers.count + due.waiters >= pool { break }
                 } else {
                     // The pool's size needs the dispatcher's lock, which is
                     // never taken inside this one: step out, then look again.
@@ -277,7 +279,7 @@ extension Engine {
                 id: job.id, name: job.name, group: groups[Int(job.groupIndex)], queue: queues[Int(job.queueIndex)],
                 state: job.state, schedule: scheduleText,
                 nextDueNs: Self.isWaiting(job) ? job.nextDue : nil,
-                runs: job.runs, errors: job.errors, misses: job.misses, overflows: job.overflows,
+                runs: job.runs, errors: job.errors, timeouts: job.extras?.timeouts ?? 0, misses: job.misses, overflows: job.overflows,
                 consecutiveFailures: Int(job.consecutiveFailures),
                 backoffNs: job.policy.backoff.flatMap { b in
                     job.consecutiveFailures > 0

@@ -248,6 +248,35 @@ extension Engine {
         return !cancelled
     }
 
+    /// `JobContext.waiting(on:_:)`: the worker shows as waiting on `what`
+    /// and, like a worker asleep in its job, stops counting as one that
+    /// drains the queues or that `settle()` waits for.
+    func beginWait(worker: Worker, on what: String) {
+        let now = clock.now()
+        worker.statsLock.withLock {
+            if worker.phase == .running { worker.phase = .waiting; worker.waitingOn = what; worker.phaseSinceNs = now }
+        }
+        dispatch.sleepingInJobs.add(1, ordering: .relaxed)
+        dispatch.lock.withLock { dispatch.wakeForBacklogLocked() }
+        due.lock.withLock {
+            due.waiters += 1
+            if !worker.uncounted { due.finishLocked(1); worker.uncounted = true }
+            if due.settleWaiters > 0 { due.settleCondition.broadcast() }
+        }
+    }
+
+    func endWait(worker: Worker) {
+        dispatch.sleepingInJobs.subtract(1, ordering: .relaxed)
+        due.lock.withLock {
+            due.waiters -= 1
+            if worker.uncounted && !worker.countReleased { due.inFlight += 1; worker.uncounted = false }
+        }
+        let now = clock.now()
+        worker.statsLock.withLock {
+            if worker.phase == .waiting { worker.phase = .running; worker.waitingOn = nil; worker.phaseSinceNs = now }
+        }
+    }
+
     /// Wakes the context sleep of the run of `job`, if it is asleep (cancel).
     func wakeSleeper(workerIndex: Int32) {
         due.lock.withLock {

@@ -167,6 +167,7 @@ extension Engine {
                 stripe.unlock(); continue
             }
             job.stuck = true
+            job.extrasForWriting.timeouts += 1
             job.runs += 1
             recordFailureLocked(job, message: RunTimedOut(timeoutNs: job.policy.timeoutNs).description,
                                 at: now, run: job.runs, timedOut: true)
@@ -180,7 +181,7 @@ extension Engine {
             // another run), that run is closed and the worker stays; else the
             // worker is marked stuck and `finishRun` leaves the count to us.
             let stillRunning: Bool = worker.statsLock.withLock {
-                guard worker.currentJob === job, worker.phase == .running || worker.phase == .sleeping else { return false }
+                guard worker.currentJob === job, worker.phase == .running || worker.phase == .sleeping || worker.phase == .waiting else { return false }
                 worker.phase = .stuck
                 worker.runDeadlineNs = .max
                 return true
@@ -193,6 +194,7 @@ extension Engine {
                 // pool (retired); then there is nothing to write off.
                 guard let i = dispatch.workers.firstIndex(where: { $0 === worker }) else { return false }
                 worker.writtenOff = true
+                workersReplaced += 1
                 dispatch.workers.remove(at: i)
                 writtenOffWorkers.append(worker)
                 if dispatch.workers.filter({ !$0.retire }).count < dispatch.targetWorkers && !dispatch.stopping {

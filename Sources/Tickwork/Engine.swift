@@ -46,6 +46,8 @@ public final class Engine: @unchecked Sendable {
     let threadsExited = Condition()
     @exclusivity(unchecked) var writtenOffWorkers: [Worker] = []
     @exclusivity(unchecked) var retiredWorkerRuns = 0
+    /// Workers written off after a stuck run and replaced.
+    @exclusivity(unchecked) var workersReplaced = 0
     /// Failed runs since start; an atomic so failing never takes another lock.
     let errorCount = Atomic<Int>(0)
     @exclusivity(unchecked) var retiredTally = StateTally()

@@ -20,6 +20,8 @@ final class JobPolicy: Sendable {
 final class JobExtras {
     @exclusivity(unchecked) var errors = 0
     @exclusivity(unchecked) var overflows = 0
+    /// Runs that outlived the timeout.
+    @exclusivity(unchecked) var timeouts = 0
     @exclusivity(unchecked) var consecutiveFailures: Int32 = 0
     /// An adaptive job's current delay (set by `.again(after:)`).
     @exclusivity(unchecked) var adaptiveDelayNs: Int64?

@@ -60,6 +60,24 @@ public struct JobContext: @unchecked Sendable {
         }
     }
 
+    /// True once this run outlived its timeout: it was reported stuck and its
+    /// worker written off (`isCancelled` is then true as well).
+    public var isPastTimeout: Bool {
+        engine.stripes[job.stripe].withLock { job.stuck && job.worker == worker.index }
+    }
+
+    /// Runs `body`, a wait on something outside the engine (a lock, a
+    /// semaphore, a slot in a full queue), with this run's thread shown as
+    /// `waiting` on `what`. Meanwhile the engine counts the worker like one
+    /// asleep in its job: other workers take the queued runs, and a manual
+    /// clock's `settle()` does not wait for it. The engine cannot interrupt a
+    /// wait it does not own, so wait in short slices and check `isCancelled`.
+    public func waiting<T>(on what: String, _ body: () throws -> T) rethrows -> T {
+        engine.beginWait(worker: worker, on: what)
+        defer { engine.endWait(worker: worker) }
+        return try body()
+    }
+
     /// Sleeps for `duration` of the engine's clock, or until the job is
     /// cancelled. The job shows as `sleeping` meanwhile. Returns false if it
     /// was woken by cancellation (the body should then return).

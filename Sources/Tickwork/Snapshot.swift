@@ -25,7 +25,9 @@ public struct EngineSnapshot: Sendable {
     /// Failed runs since start (thrown errors and timeouts).
     public var errors: Int = 0
 
-    public var busyWorkers: Int { workers.filter { $0.phase == .running || $0.phase == .sleeping }.count }
+    /// Workers replaced since the start because a run outlived its timeout.
+    public var workersReplaced: Int = 0
+    public var busyWorkers: Int { workers.filter { $0.phase == .running || $0.phase == .sleeping || $0.phase == .waiting }.count }
     public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }
 }
 
@@ -47,6 +49,8 @@ public struct WorkerInfo: Sendable, Equatable {
     public var cpuFraction: Double
     /// Will leave the pool after its current run (shrinking).
     public var retiring: Bool
+    /// What the run waits on, while `phase == .waiting` ("connection pool").
+    public var waitingOn: String? = nil
 }
 
 public struct TimerInfo: Sendable, Equatable {
@@ -91,6 +95,8 @@ public struct JobInfo: Sendable, Equatable {
     public var nextDueNs: Int64?
     public var runs: Int
     public var errors: Int
+    /// Runs that outlived the timeout (each is also an error).
+    public var timeouts: Int = 0
     public var misses: Int
     public var overflows: Int
     public var consecutiveFailures: Int

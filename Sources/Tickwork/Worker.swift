@@ -1,6 +1,9 @@
 /// What a worker thread is doing, as the threads panel shows it.
 public enum WorkerPhase: String, Sendable, Codable {
     case idle, running, sleeping
+    /// Inside a run, blocked on something outside the engine (a lock, a
+    /// semaphore, a full queue): `JobContext.waiting(on:_:)`.
+    case waiting
     /// Written off: its run outlived the timeout; the thread still exists
     /// (threads cannot be killed) and ends when the run returns.
     case stuck
@@ -45,6 +48,8 @@ final class Worker: @unchecked Sendable {
     @exclusivity(unchecked) var phase: WorkerPhase = .idle
     @exclusivity(unchecked) var currentJob: Job?
     @exclusivity(unchecked) var phaseSinceNs: Int64 = 0
+    /// What the run waits on while `phase == .waiting`.
+    @exclusivity(unchecked) var waitingOn: String?
     /// When the current run started (a sleep inside it changes the phase, not this).
     @exclusivity(unchecked) var runStartNs: Int64 = 0
     @exclusivity(unchecked) var runDeadlineNs: Int64 = .max

@@ -42,6 +42,30 @@ struct ControlTests {
         #expect(engine.info(sleeper)?.state == .sleeping)
     }
 
+    @Test("a run waiting on its own primitive shows as waiting, frees the queue to others, and does not hold settle()")
+    func waitingOnAPrimitive() throws {
+        let (engine, clock) = manualEngine(workers: 2)
+        defer { engine.shutdown() }
+        let gate = Gate()
+        let waiter = try engine.submit(JobSpec(name: "waiter", schedule: .once()) { ctx in
+            ctx.waiting(on: "the gate") { gate.wait() }
+            ctx.status("through")
+        })
+        clock.advance(by: .ms(1)); engine.settle()   // returns although the run is blocked
+        let w = try #require(engine.snapshot().workers.first { $0.jobID == waiter })
+        #expect(w.phase == .waiting && w.waitingOn == "the gate")
+        #expect(engine.snapshot().busyWorkers == 1)
+        #expect(engine.info(waiter)?.state == .running)
+        // Runs queued meanwhile do not wait for the blocked worker.
+        let other = try engine.submit(JobSpec(name: "other", schedule: .once(after: .ms(5))) { _ in })
+        clock.advance(by: .ms(10)); engine.settle()
+        #expect(engine.info(other)?.state == .retired)
+        gate.release()
+        #expect(eventually { engine.info(waiter)?.state == .retired })
+        #expect(engine.info(waiter)?.status == "through")
+        #expect(eventually { engine.snapshot().workers.allSatisfy { $0.phase == .idle && $0.waitingOn == nil } })
+    }
+
     @Test("settle() returns when every worker sleeps inside a job and runs wait in the queue")
     func settleWithASaturatedPool() throws {
         let (engine, clock) = manualEngine(workers: 1)
@@ -186,6 +210,8 @@ struct ControlTests {
         let info = try #require(engine.info(id))
         #expect(info.stuck && info.state == .failed && info.errors == 1)
         #expect(info.lastError?.timedOut == true)
+        #expect(info.timeouts == 1)
+        #expect(eventually { engine.snapshot().workersReplaced == 1 })
         #expect(engine.events(after: 0).events.contains { $0.kind == .stuck && $0.job == id })
         #expect(eventually { engine.snapshot().workers.filter { $0.phase != .stuck }.count == 2 }, "pool keeps its size")
         #expect(engine.snapshot().workers.contains { $0.phase == .stuck })
