@@ -84,6 +84,10 @@ extension Engine {
     /// The pool size asked for.
     public var workerCount: Int { dispatch.lock.withLock { dispatch.targetWorkers } }
 
+    /// Workers written off after a stuck run and replaced, since the start
+    /// (also in `snapshot()`; this reads it without sampling rates).
+    public var workersReplaced: Int { dispatch.lock.withLock { replacedWorkerCount } }
+
     // MARK: - Internals
 
     func jobsOfGroup(_ group: String) -> [Job] {

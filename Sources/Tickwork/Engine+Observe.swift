@@ -38,7 +38,7 @@ extension Engine {
             lateness.merge(retiredLateness)
             runs += retiredWorkerRuns
             target = dispatch.targetWorkers
-            replaced = workersReplaced
+            replaced = replacedWorkerCount
             for w in dispatch.workers + writtenOffWorkers {
                 w.statsLock.withLock {
                     tally.merge(w.tally)

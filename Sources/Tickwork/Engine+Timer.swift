@@ -194,7 +194,7 @@ extension Engine {
                 // pool (retired); then there is nothing to write off.
                 guard let i = dispatch.workers.firstIndex(where: { $0 === worker }) else { return false }
                 worker.writtenOff = true
-                workersReplaced += 1
+                replacedWorkerCount += 1
                 dispatch.workers.remove(at: i)
                 writtenOffWorkers.append(worker)
                 if dispatch.workers.filter({ !$0.retire }).count < dispatch.targetWorkers && !dispatch.stopping {

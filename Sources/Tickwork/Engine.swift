@@ -47,7 +47,7 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) var writtenOffWorkers: [Worker] = []
     @exclusivity(unchecked) var retiredWorkerRuns = 0
     /// Workers written off after a stuck run and replaced.
-    @exclusivity(unchecked) var workersReplaced = 0
+    @exclusivity(unchecked) var replacedWorkerCount = 0
     /// Failed runs since start; an atomic so failing never takes another lock.
     let errorCount = Atomic<Int>(0)
     @exclusivity(unchecked) var retiredTally = StateTally()

@@ -8,6 +8,8 @@ public enum DashboardCommand: Equatable, Sendable {
     case pauseQueue(String), resumeQueue(String)
     case pauseAll, resumeAll
     case setWorkers(Int)
+    /// Start the named demo / stop it (its jobs cancelled as a group).
+    case launchDemo(String), stopDemo(String)
     /// The rows or the detail on view changed: sample now, not at the next tick.
     case resample
     /// Begin a graceful shutdown (the engine is given its deadline).

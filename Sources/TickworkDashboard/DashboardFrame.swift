@@ -16,20 +16,53 @@ public struct DashboardFrame: Sendable {
     public var panels: [DemoPanel]
     /// How long the sample took (shown in the help overlay; observing must be cheap).
     public var sampleNs: Int64
+    /// What became of commands since the last frame ("started demo race"),
+    /// oldest first: the footer shows the newest.
+    public var notices: [String]
 
     public init(snapshot: EngineSnapshot, page: JobPage, query: JobQuery, detail: JobDetail? = nil,
-                events: [EngineEvent] = [], missedEvents: UInt64 = 0, panels: [DemoPanel] = [], sampleNs: Int64 = 0) {
+                events: [EngineEvent] = [], missedEvents: UInt64 = 0, panels: [DemoPanel] = [], sampleNs: Int64 = 0,
+                notices: [String] = []) {
         self.snapshot = snapshot; self.page = page; self.query = query; self.detail = detail
         self.events = events; self.missedEvents = missedEvents; self.panels = panels; self.sampleNs = sampleNs
+        self.notices = notices
     }
 }
 
-/// A demo's own small figures panel (e.g. the race totals): a title and
-/// short items ("lost 12") that the view flows into as many columns as fit.
+/// A demo's own small figures panel (e.g. the race totals): its name, what
+/// it is doing (`running`, `stopping`, `stopped`, `failed: …`) and short
+/// items ("lost 12") that the view flows into as many columns as fit.
 public struct DemoPanel: Sendable, Equatable {
-    public var title: String
+    public var name: String
+    public var status: String
     public var items: [String]
-    public init(title: String, items: [String]) { self.title = title; self.items = items }
+    public init(name: String, status: String = "running", items: [String]) {
+        self.name = name; self.status = status; self.items = items
+    }
+    public var isRunning: Bool { status == "running" }
+    public var title: String { isRunning ? name : "\(name) (\(status))" }
+}
+
+/// A demo the launch menu offers.
+public struct DemoListing: Sendable, Equatable {
+    public var name: String
+    public var summary: String
+    public init(name: String, summary: String) { self.name = name; self.summary = summary }
+}
+
+/// What the dashboard needs of whoever runs the demos: the menu's list,
+/// the figures panels, and launch and stop by name (each returns a line
+/// saying what happened). Called on the sampler thread, never the main one.
+public struct DemoControls: Sendable {
+    public var catalog: [DemoListing]
+    public var panels: @Sendable () -> [DemoPanel]
+    public var launch: @Sendable (String) -> String
+    public var stop: @Sendable (String) -> String
+    public init(catalog: [DemoListing] = [], panels: @escaping @Sendable () -> [DemoPanel] = { [] },
+                launch: @escaping @Sendable (String) -> String = { "no demos here: \($0)" },
+                stop: @escaping @Sendable (String) -> String = { "no demos here: \($0)" }) {
+        self.catalog = catalog; self.panels = panels; self.launch = launch; self.stop = stop
+    }
 }
 
 /// What the main loop asks the sampler to fetch: derived from the UI state

@@ -31,6 +31,7 @@ extension DashboardState {
         events.append(contentsOf: frame.events)
         if events.count > Self.eventMemory { events.removeFirst(events.count - Self.eventMemory) }
         live = frame
+        if let notice = frame.notices.last { flash = notice }
         if workerTarget == frame.snapshot.targetWorkers { workerTarget = nil }
         if !isFrozen { clampScroll() }
     }
@@ -58,11 +59,15 @@ extension DashboardState {
             }
             flash = "not cancelled: \(name)"
             return []
+        case .demos(let row):
+            return demosMenu(key, row: row)
         case .none: break
         }
         switch key {
         case .char("q"): return quit()
         case .char("?"), .function(1): overlay = .help
+        case .char("n"):
+            if demoCatalog.isEmpty { flash = "no demos to launch" } else { overlay = .demos(0) }
         case .escape:
             if detail != nil { detail = nil }
             else if !filter.isEmpty { filter = ""; cursor = 0; top = 0 }
@@ -110,6 +115,36 @@ extension DashboardState {
         case .char("["):
             let hz = max(0.5, refreshHz / 2); refreshHz = hz; flash = "refresh \(Format.fixed(hz, 1)) Hz"
             return [.setRefreshHz(hz)]
+        default: break
+        }
+        return []
+    }
+
+    /// Keys inside the demos menu: move, Enter launches, x stops, Esc or n closes.
+    private mutating func demosMenu(_ key: Key, row: Int) -> [DashboardCommand] {
+        let last = demoCatalog.count - 1
+        switch key {
+        case .up, .char("k"): overlay = .demos(max(0, row - 1))
+        case .down, .char("j"): overlay = .demos(min(last, row + 1))
+        case .home, .char("g"): overlay = .demos(0)
+        case .end, .char("G"): overlay = .demos(last)
+        case .escape, .char("n"): overlay = .none
+        case .char("q"): return quit()
+        case .enter:
+            let name = demoCatalog[row].name
+            overlay = .none
+            if demoPanel(name)?.status == "running" || demoPanel(name)?.status == "stopping" {
+                flash = "\(name) is already running (x in this menu stops it)"
+                return []
+            }
+            flash = "starting demo \(name)\(glyphs.ellipsis)"
+            return [.launchDemo(name)]
+        case .char("x"):
+            let name = demoCatalog[row].name
+            overlay = .none
+            guard demoPanel(name)?.isRunning == true else { flash = "\(name) is not running"; return [] }
+            flash = "stopping demo \(name)\(glyphs.ellipsis)"
+            return [.stopDemo(name)]
         default: break
         }
         return []

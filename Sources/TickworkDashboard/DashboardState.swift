@@ -11,6 +11,8 @@ public enum Overlay: Equatable, Sendable {
     case help
     /// "Cancel job X? y/n"
     case confirmCancel(JobID, String)
+    /// The demos menu, its cursor on a row of `DashboardState.demoCatalog`.
+    case demos(Int)
 }
 
 /// Everything the dashboard knows: the newest frame from the engine, what it
@@ -59,10 +61,17 @@ public struct DashboardState: Sendable {
     public var workerTarget: Int?
     /// The last action's one-line outcome, shown in the footer.
     public var flash: String?
+    /// The demos the menu (`n`) can launch.
+    public var demoCatalog: [DemoListing]
 
-    public init(width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode, refreshHz: Double = 10) {
+    public init(width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode, refreshHz: Double = 10,
+                demoCatalog: [DemoListing] = []) {
         self.width = width; self.height = height; self.glyphs = glyphs; self.refreshHz = refreshHz
+        self.demoCatalog = demoCatalog
     }
+
+    /// The named demo's panel in the frame on view, if it was ever started.
+    public func demoPanel(_ name: String) -> DemoPanel? { shown?.panels.first { $0.name == name } }
 
     public var isFrozen: Bool { frozen != nil }
     /// The frame to draw: the frozen one while frozen, else the newest.

@@ -15,6 +15,7 @@ extension DashboardView {
         ("I", "invert the sort"),
         ("p", "pause / resume the task (the queue, in queues)"),
         ("P", "pause / resume everything"),
+        ("n", "demos: launch one, or stop one (its jobs cancelled)"),
         ("c", "cancel the selected task (asks y/n)"),
         ("+  -", "grow / shrink the worker pool"),
         ("Space  z", "freeze the display (sampling goes on)"),
@@ -33,16 +34,39 @@ extension DashboardView {
     static func renderHelp(_ screen: inout Screen, _ state: DashboardState) {
         let g = state.glyphs
         let keyWidth = 16
-        let inner = centered(&screen, width: 84, height: helpLines.count + 5, title: "keys", g)
-        for (i, (keys, what)) in helpLines.enumerated() where i < inner.height - 2 {
+        let inner = centered(&screen, width: 84, height: helpLines.count + 4, title: "keys", g)
+        // The refresh note only when every key fits above it.
+        let withNote = inner.height >= helpLines.count + 2
+        for (i, (keys, what)) in helpLines.enumerated() where i < (withNote ? inner.height - 2 : inner.height) {
             let shownKeys = g == .ascii ? keys.replacingArrows() : keys
             screen.put(shownKeys, x: inner.x + 1, y: inner.y + i, style: .key, limit: keyWidth)
             screen.put(what, x: inner.x + 1 + keyWidth, y: inner.y + i, limit: inner.width - keyWidth - 2)
         }
-        if let f = state.shown {
+        if withNote, let f = state.shown {
             let note = "refresh \(Format.fixed(state.refreshHz, 1)) Hz \(g.bullet) last sample took \(Format.duration(f.sampleNs, g))"
             screen.put(note, x: inner.x + 1, y: inner.maxY - 1, style: .dim, limit: inner.width - 2)
         }
+    }
+
+    /// The demos menu: every demo, whether it runs, and what it shows.
+    static func renderDemosMenu(_ screen: inout Screen, _ state: DashboardState, row: Int) {
+        let g = state.glyphs
+        let catalog = state.demoCatalog
+        let inner = centered(&screen, width: 100, height: catalog.count + 5, title: "demos", g)
+        let nameWidth = (catalog.map { Screen.columns(of: $0.name) }.max() ?? 0) + 2
+        let statusWidth = 10
+        for (i, demo) in catalog.enumerated() where i < inner.height - 2 {
+            let y = inner.y + i
+            let status = state.demoPanel(demo.name)?.status ?? ""
+            screen.put(demo.name, x: inner.x + 1, y: y, style: .bold, limit: nameWidth)
+            screen.put(status, x: inner.x + 1 + nameWidth, y: y,
+                       style: status == "running" ? .running : .dim, limit: statusWidth)
+            screen.put(demo.summary, x: inner.x + 1 + nameWidth + statusWidth, y: y,
+                       limit: inner.width - nameWidth - statusWidth - 2)
+            if i == row { screen.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), .selected) }
+        }
+        screen.put("Enter: launch   x: stop (cancels its jobs)   Esc: close", x: inner.x + 1, y: inner.maxY - 1,
+                   style: .key, limit: inner.width - 2)
     }
 
     static func renderConfirm(_ screen: inout Screen, _ state: DashboardState, name: String) {

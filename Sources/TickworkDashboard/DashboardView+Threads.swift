@@ -40,7 +40,9 @@ extension DashboardView {
             let phase = w.phase.rawValue + (w.retiring ? "*" : "")
             let busyColumn = fitted.first { $0.index == 4 }
             screen.tableRow(fitted, y: y, [
-                ("\(w.tid)", .dim), (phase, phaseStyle(w.phase)), (w.jobName ?? "", .normal),
+                ("\(w.tid)", .dim), (phase, phaseStyle(w.phase)),
+                // A blocked run says on what: "client-3 on semaphore: connection pool".
+                ((w.jobName ?? "") + (w.waitingOn.map { " on \($0)" } ?? ""), .normal),
                 (Format.duration(max(0, s.takenAtNs - w.sinceNs), g), .dim), ("", .normal),
                 (Format.percent(w.cpuFraction), .dim),
             ], g)
@@ -59,7 +61,7 @@ extension DashboardView {
     static func phaseStyle(_ p: WorkerPhase) -> Style {
         switch p {
         case .running: return .running
-        case .sleeping: return .sleeping
+        case .sleeping, .waiting: return .sleeping
         case .idle: return .idle
         default: return .warn
         }

@@ -31,6 +31,7 @@ public enum DashboardView {
         switch state.overlay {
         case .help: renderHelp(&screen, state)
         case .confirmCancel(_, let name): renderConfirm(&screen, state, name: name)
+        case .demos(let row): renderDemosMenu(&screen, state, row: row)
         case .none: if state.quitting { renderStopping(&screen, state, frame) }
         }
         return screen
@@ -110,7 +111,7 @@ public enum DashboardView {
         let keys: [(String, String)] = state.detail != nil
             ? [("Esc", "back"), ("p", "pause"), ("c", "cancel"), ("?", "help"), ("q", "quit")]
             : [("q", "quit"), ("?", "help"), ("/", "filter"), ("Enter", "detail"), ("p", "pause"), ("c", "cancel"),
-               ("+/-", "workers"), ("Space", "freeze"), ("<>", "sort"), ("Tab", "panel")]
+               ("n", "demos"), ("+/-", "workers"), ("Space", "freeze"), ("<>", "sort"), ("Tab", "panel")]
         for (k, what) in keys {
             let width = Screen.columns(of: k) + Screen.columns(of: what) + 2
             guard x + width < r.width else { break }

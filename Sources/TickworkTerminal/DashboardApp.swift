@@ -33,14 +33,15 @@ public enum DashboardApp {
     /// Runs until quit. `SignalRelay.blockForProcess()` must have run before
     /// the engine started its threads.
     public static func run(engine: Engine, options: DashboardOptions, logger: Logger,
-                           panels: @escaping @Sendable () -> [DemoPanel] = { [] }) throws -> DashboardOutcome {
+                           demos: DemoControls = DemoControls()) throws -> DashboardOutcome {
         let mailbox = Mailbox()
         SignalRelay.start(posting: mailbox)
         SignalRelay.unblockResizeHere()
         let terminal = try Terminal(color: options.color)
         var state = DashboardState(width: terminal.width, height: terminal.height,
-                                   glyphs: options.ascii ? .ascii : .unicode, refreshHz: options.refreshHz)
-        let sampler = Sampler(engine: engine, mailbox: mailbox, request: state.request, hz: options.refreshHz, panels: panels)
+                                   glyphs: options.ascii ? .ascii : .unicode, refreshHz: options.refreshHz,
+                                   demoCatalog: demos.catalog)
+        let sampler = Sampler(engine: engine, mailbox: mailbox, request: state.request, hz: options.refreshHz, demos: demos)
         sampler.start()
         logger.info("dashboard started", metadata: ["size": "\(terminal.width)x\(terminal.height)"])
 

@@ -10,8 +10,11 @@ import TickworkDashboard
 /// or a signal with `sigtimedwait`, so no handler and no extra thread.
 public enum HeadlessRunner {
     /// Runs for `durationS` seconds (or until a signal). `SignalRelay.blockForProcess()`
-    /// must have run before the engine started its threads. Returns the exit status.
+    /// must have run before the engine started its threads. At the end,
+    /// `windDown` stops the demos (a pipeline drains its queue) before the
+    /// engine shuts down, so the final figures are settled ones. Returns the exit status.
     public static func run(engine: Engine, durationS: Double, intervalS: Double, json: Bool,
+                           windDown: () -> Void = {},
                            figures: @Sendable () -> [String: [(String, String)]]) -> Int32 {
         let start = monotonicNanoseconds()
         let end = start + Int64(durationS * 1e9)
@@ -36,6 +39,7 @@ public enum HeadlessRunner {
                 next += Int64(intervalS * 1e9)
             }
         }
+        windDown()
         let report = engine.shutdown(deadline: .seconds(5))
         emit(HeadlessReport(engine.snapshot(), final: true, demos: figures()))
         if !report.isClean {

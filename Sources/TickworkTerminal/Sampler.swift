@@ -13,7 +13,7 @@ import TickworkDashboard
 public final class Sampler: @unchecked Sendable {
     private let engine: Engine
     private let mailbox: Mailbox
-    private let panels: @Sendable () -> [DemoPanel]
+    private let demos: DemoControls
     private let lock = Lock()
     private let wake = Condition()
     private var request: ViewRequest
@@ -24,8 +24,8 @@ public final class Sampler: @unchecked Sendable {
     private var shutdownStarted = false
 
     init(engine: Engine, mailbox: Mailbox, request: ViewRequest, hz: Double,
-         panels: @escaping @Sendable () -> [DemoPanel]) {
-        self.engine = engine; self.mailbox = mailbox; self.request = request; self.panels = panels
+         demos: DemoControls) {
+        self.engine = engine; self.mailbox = mailbox; self.request = request; self.demos = demos
         intervalNs = Self.interval(hz)
     }
 
@@ -77,7 +77,7 @@ public final class Sampler: @unchecked Sendable {
             nextAt = monotonicNanoseconds() + intervalNs
             lock.unlock()
 
-            for c in todo { apply(c) }
+            let notices = todo.compactMap(apply)
             let t0 = monotonicNanoseconds()
             let snapshot = engine.snapshot()
             let page = engine.jobs(r.query)
@@ -85,13 +85,15 @@ public final class Sampler: @unchecked Sendable {
             let batch = engine.events(after: lastSeq, limit: 2000)
             lastSeq = batch.lastSeq
             let frame = DashboardFrame(snapshot: snapshot, page: page, query: r.query, detail: detail,
-                                       events: batch.events, missedEvents: batch.missed, panels: panels(),
-                                       sampleNs: monotonicNanoseconds() - t0)
+                                       events: batch.events, missedEvents: batch.missed, panels: demos.panels(),
+                                       sampleNs: monotonicNanoseconds() - t0, notices: notices)
             mailbox.post(.frame(frame))
         }
     }
 
-    private func apply(_ c: DashboardCommand) {
+    /// Applies one command to the engine; returns a line for the person when
+    /// the outcome is not visible otherwise.
+    private func apply(_ c: DashboardCommand) -> String? {
         switch c {
         case .pause(let id): _ = engine.pause(id)
         case .resume(let id): _ = engine.resume(id)
@@ -101,7 +103,10 @@ public final class Sampler: @unchecked Sendable {
         case .pauseAll: _ = engine.pauseAll()
         case .resumeAll: _ = engine.resumeAll()
         case .setWorkers(let n): engine.setWorkerCount(n)
+        case .launchDemo(let name): return demos.launch(name)
+        case .stopDemo(let name): return demos.stop(name)
         case .resample, .quit, .forceQuit, .redraw, .setRefreshHz: break   // the main loop's own
         }
+        return nil
     }
 }

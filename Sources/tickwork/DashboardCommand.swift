@@ -70,22 +70,19 @@ struct DashboardCommand: ParsableCommand {
 
         // Before the engine exists: its threads inherit the signal mask.
         SignalRelay.blockForProcess()
-        let (engine, running) = try workload.start(logger: logger)
+        let host = try workload.start(logger: logger)
+        let engine = host.engine
         if let s = debugCrashAfter {
             try engine.submit(JobSpec(name: "debug.crash", group: "debug", schedule: .once(after: .milliseconds(Int64(s * 1000)))) {
                 _ in fatalError("deliberate crash (--debug-crash-after)")
             })
         }
-        let shownDemos = running
         let options = DashboardOptions(
             refreshHz: refreshHz,
             color: !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
             ascii: ascii || !utf8)
-        let outcome = try DashboardApp.run(engine: engine, options: options, logger: logger) {
-            shownDemos.map { name, demo in
-                DemoPanel(title: name, items: demo.figures().map { "\($0.label) \($0.value)" })
-            }
-        }
+        let outcome = try DashboardApp.run(engine: engine, options: options, logger: logger,
+                                           demos: DemoControls(host: host, logger: logger))
         logger.info("dashboard ended", metadata: ["exit": "\(outcome.exitCode)"])
         return outcome
     }

@@ -41,19 +41,18 @@ struct WorkloadOptions: ParsableArguments {
         if let j = jobs, !(1...10_000_000).contains(j) { throw ValidationError("--jobs must be 1…10000000 (got \(j))") }
     }
 
-    /// Starts an engine sized for the first demo (or `--workers`) and the
-    /// demos named (default: refresh).
-    func start(logger: Logger) throws -> (Engine, [(String, any Demo)]) {
-        let entries = (demos.isEmpty ? ["refresh"] : demos).compactMap(DemoCatalog.named)
-        let engine = Engine(EngineConfiguration(workers: workers ?? entries.first?.workers ?? 4))
-        var running: [(String, any Demo)] = []
-        for entry in entries {
-            let demo = entry.make(DemoSettings(seed: seed, jobs: jobs))
-            try demo.start(on: engine)
-            running.append((entry.name, demo))
-            logger.info("demo started", metadata: ["demo": "\(entry.name)"])
+    /// Starts an engine with a pool for the largest of the demos named
+    /// (default: refresh), or `--workers`, and starts the demos.
+    func start(logger: Logger) throws -> DemoHost {
+        var names: [String] = []
+        for name in demos.isEmpty ? ["refresh"] : demos where !names.contains(name) { names.append(name) }
+        let engine = Engine(EngineConfiguration(workers: workers ?? DemoHost.workers(for: names)))
+        let host = DemoHost(engine: engine, settings: DemoSettings(seed: seed, jobs: jobs), growPool: workers == nil)
+        for name in names {
+            try host.launch(name)
+            logger.info("demo started", metadata: ["demo": "\(name)"])
         }
-        return (engine, running)
+        return host
     }
 }
 
@@ -81,9 +80,10 @@ struct HeadlessCommand: ParsableCommand {
         // stdout carries the report; only warnings go to stderr.
         var logger = Logger(label: "tickwork")
         logger.logLevel = .warning
-        let (engine, running) = try workload.start(logger: logger)
-        let status = HeadlessRunner.run(engine: engine, durationS: duration, intervalS: interval, json: json) {
-            Dictionary(running.map { name, demo in (name, demo.figures().map { ($0.label, $0.value) }) },
+        let host = try workload.start(logger: logger)
+        let status = HeadlessRunner.run(engine: host.engine, durationS: duration, intervalS: interval, json: json,
+                                        windDown: { host.stopAll(within: .seconds(3)) }) {
+            Dictionary(host.reports().map { r in (r.name, r.figures.map { ($0.label, $0.value) }) },
                        uniquingKeysWith: { a, _ in a })
         }
         if status != 0 { throw ExitCode(status) }

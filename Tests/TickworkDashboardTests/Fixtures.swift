@@ -54,7 +54,7 @@ enum Fixtures {
 
     /// A frame answering `state`'s own request (as the sampler would).
     static func frame(for state: DashboardState, jobs all: [JobInfo] = jobs(30), workers: Int = 4,
-                      events: [EngineEvent] = events()) -> DashboardFrame {
+                      events: [EngineEvent] = events(), panels: [DemoPanel] = [], notices: [String] = []) -> DashboardFrame {
         let q = state.request.query
         let page = Array(all.dropFirst(q.offset).prefix(q.limit))
         let detail = state.request.detail.flatMap { id in all.first { $0.id == id } }.map {
@@ -64,8 +64,14 @@ enum Fixtures {
                       latenessHistoryNs: [1, 2, 1].map { Int64($0) * 100_000 })
         }
         return DashboardFrame(snapshot: snapshot(workers: workers), page: JobPage(matching: all.count, jobs: page),
-                              query: q, detail: detail, events: events)
+                              query: q, detail: detail, events: events, panels: panels, notices: notices)
     }
+
+    static let catalog = [DemoListing(name: "refresh", summary: "objects refreshing at their own intervals"),
+                          DemoListing(name: "race", summary: "four threads add to shared totals: the unsafe one loses updates"),
+                          DemoListing(name: "timers", summary: "one-shot timers, some cancelled before they fire")]
+    static let panels = [DemoPanel(name: "refresh", items: ["created 31", "refreshes 12", "retired 1", "interrupted 0"]),
+                         DemoPanel(name: "race", status: "stopped", items: ["expected 8", "unsafe 2", "locked 8", "lost 6"])]
 
     /// A state of the given size that has received one fixture frame.
     static func state(width: Int, height: Int, glyphs: Glyphs = .unicode) -> DashboardState {

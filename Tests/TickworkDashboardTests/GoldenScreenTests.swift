@@ -69,6 +69,16 @@ import Testing
         try check(screen, "detail-120x40")
     }
 
+    @Test func demosMenu120x40() throws {
+        var s = DashboardState(width: 120, height: 40, demoCatalog: Fixtures.catalog)
+        _ = s.update(.frame(Fixtures.frame(for: s, panels: Fixtures.panels)))
+        _ = s.update(.key(.char("n")))
+        _ = s.update(.key(.down))
+        let screen = DashboardView.render(s)
+        #expect(screen.lines.contains { $0.contains("race (stopped)") }, "the panel says the demo stopped")
+        try check(screen, "demos-menu-120x40")
+    }
+
     @Test func help80x24() throws {
         var s = Fixtures.state(width: 80, height: 24)
         _ = s.update(.key(.char("?")))

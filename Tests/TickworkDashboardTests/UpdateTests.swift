@@ -29,6 +29,36 @@ import Testing
         #expect(press(&s, .char("p")) == [.resume(JobID(5))])
     }
 
+    @Test func demosMenuLaunchesAndStops() {
+        var s = DashboardState(width: 120, height: 40, demoCatalog: Fixtures.catalog)
+        _ = s.update(.frame(Fixtures.frame(for: s, panels: Fixtures.panels)))
+        #expect(press(&s, .char("n")) == [])
+        #expect(s.overlay == .demos(0))
+        let menu = DashboardView.render(s).lines.joined(separator: "\n")
+        #expect(menu.contains("race") && menu.contains("stopped") && menu.contains("running") && menu.contains("timers"))
+        // refresh runs already: Enter does not start a second one.
+        #expect(press(&s, .enter) == [])
+        #expect(s.flash?.contains("already running") == true && s.overlay == .none)
+        // race was stopped: it may start again.
+        _ = press(&s, .char("n"), .down)
+        #expect(press(&s, .enter) == [.launchDemo("race")])
+        // The sampler's answer reaches the footer with the next frame.
+        _ = s.update(.frame(Fixtures.frame(for: s, panels: Fixtures.panels, notices: ["started demo race"])))
+        #expect(s.flash == "started demo race")
+        // x stops a running demo, and only a running one.
+        _ = press(&s, .char("n"))
+        #expect(press(&s, .char("x")) == [.stopDemo("refresh")])
+        _ = press(&s, .char("n"), .end)
+        #expect(s.overlay == .demos(2))
+        #expect(press(&s, .char("x")) == [])
+        #expect(s.flash == "timers is not running")
+        _ = press(&s, .char("n"), .escape)
+        #expect(s.overlay == .none)
+        // With no catalog (an embedding program's dashboard) n says so.
+        var bare = Fixtures.state(width: 120, height: 40)
+        #expect(press(&bare, .char("n")) == [] && bare.overlay == .none && bare.flash == "no demos to launch")
+    }
+
     @Test func cancelAsksFirst() {
         var s = Fixtures.state(width: 120, height: 40)
         #expect(press(&s, .char("c")) == [])

@@ -48,6 +48,31 @@ struct DashboardEndToEndTests {
         try s.waitFor("object-2 cancelled", seconds: 10) { _ in row(s, "object-2")?.contains(" cancelled ") == true }
     }
 
+    @Test func demosMenuLaunchesADemoAndStopsIt() throws {
+        let s = try TmuxSession(["--demo", "blink"])
+        try s.waitFor(text: "blink.animator")
+        #expect(s.screen().contains("threads 1"))
+        try s.send("n")
+        try s.waitFor(text: "Enter: launch")
+        try s.send("j", "j")   // refresh, pipeline, race
+        try s.send("Enter")
+        try s.waitFor(text: "started demo race")
+        // The pool grew to what the race is written for; its jobs and its
+        // figures panel appear beside the blink demo's.
+        try s.waitFor("race running") { $0.contains("threads 4") && $0.contains("race.adder-4") && $0.contains("expected") }
+        try s.waitFor("race adds up") { screen in
+            screen.contains("locked ") && s.line(containing: "expected")?.contains("expected 0") == false
+        }
+        try s.send("n", "j", "j", "x")
+        try s.waitFor(text: "race (stopped)")
+        try s.waitFor("every adder cancelled") { _ in
+            (1...4).allSatisfy { row(s, "race.adder-\($0)")?.contains(" cancelled ") == true }
+        }
+        #expect(row(s, "blink.animator")?.contains(" cancelled ") == false, "the other demo runs on")
+        try s.send("q")
+        try s.waitFor(text: "EXIT=0")
+    }
+
     @Test func plusGrowsThePool() throws {
         let s = try TmuxSession()
         try s.waitFor(text: "threads 12")

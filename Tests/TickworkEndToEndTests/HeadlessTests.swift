@@ -45,6 +45,32 @@ import Testing
         #expect(lines.dropLast().allSatisfy { $0["final"] == nil })
     }
 
+    @Test func everyDemoSideBySideWithItsFiguresInTheFinalLine() throws {
+        let (p, out) = try launch(["--duration", "3.5", "--interval", "1", "--json", "--seed", "3",
+                                   "--demo", "race", "--demo", "pipeline", "--demo", "integrate", "--demo", "timers",
+                                   "--demo", "faults", "--demo", "poll", "--demo", "blink", "--demo", "primitives"])
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let last = try #require(try objects(data).last)
+        let demos = try #require(last["demos"] as? [String: [String: Any]])
+        #expect(Set(demos.keys) == ["race", "pipeline", "integrate", "timers", "faults", "poll", "blink", "primitives"])
+        func int(_ demo: String, _ key: String) -> Int? { demos[demo]?[key] as? Int }
+        // Each demo's claim, as the final line states it.
+        #expect(int("race", "locked") == int("race", "expected"), "\(demos["race"]!)")
+        #expect((int("race", "unsafe") ?? .max) < (int("race", "expected") ?? 0))
+        #expect(int("pipeline", "consumed") == int("pipeline", "produced"), "drained at the end: \(demos["pipeline"]!)")
+        #expect(int("pipeline", "capacity") == 10 && (int("pipeline", "max_depth") ?? 99) <= 10)
+        #expect((int("timers", "fired") ?? 0) + (int("timers", "cancelled") ?? 0) == int("timers", "created"))
+        #expect((int("timers", "created") ?? 0) >= 30)
+        for key in ["errors", "timeouts", "stuck_replaced"] { #expect(int("faults", key) != nil, "faults.\(key)") }
+        #expect((int("faults", "errors") ?? 0) >= 1)
+        let integrate = try #require(demos["integrate"])
+        #expect(integrate["threads"] as? Int != nil && integrate["speedup"] != nil)
+        #expect(abs((integrate["result"] as? Double ?? 0) - Double.pi) < 1e-6)
+        #expect(integrate["exact"] as? Double == Double.pi)
+    }
+
     @Test func sigtermStillPrintsTheSummary() throws {
         let (p, out) = try launch(["--duration", "60", "--interval", "0.2", "--json"])
         Thread.sleep(forTimeInterval: 1)

@@ -1,0 +1,148 @@
+import Synchronization
+import Tickwork
+
+/// Producer and consumer over a bounded queue (seeds 001 and 002:
+/// `Queue(maxsize=10)`). The producer makes items in bursts, far faster
+/// than the consumer "saves them to a database", so the queue pins at its
+/// capacity and the producer blocks on `put` (its thread shows as waiting
+/// on the full queue); between bursts the consumer drains it and blocks on
+/// `take`. Stopping the demo stops the producer and lets the consumer
+/// drain what is queued: nothing is lost, consumed == produced.
+public final class PipelineDemo: Demo, @unchecked Sendable {
+    public let group = "pipeline"
+    public let capacity: Int
+    /// Random draws (seeded); guarded by `rngLock`.
+    private var rng: SplitMix64
+    private let rngLock = Lock()
+    private let queue: BoundedQueue
+    private let blocked = Atomic<Int>(0)
+    /// Guarded by `rngLock` (set once at start).
+    private var producer: JobID?
+
+    public init(seed: UInt64? = nil, capacity: Int = 10) {
+        rng = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        self.capacity = max(1, capacity)
+        queue = BoundedQueue(capacity: self.capacity)
+    }
+
+    public func start(on engine: Engine) throws {
+        let id = try engine.submit(JobSpec(name: "pipeline.producer", group: group, schedule: .adaptive(), deciding: { [weak self] ctx in
+            self?.produceBurst(ctx) ?? .retire
+        }))
+        rngLock.withLock { producer = id }
+        try engine.submit(JobSpec(name: "pipeline.consumer", group: group, schedule: .adaptive(), deciding: { [weak self] ctx in
+            self?.consumeOne(ctx) ?? .retire
+        }))
+    }
+
+    /// Winds down: the producer is cancelled (it has nothing in hand; a
+    /// blocked `put` gives up) and the queue closed; the consumer drains
+    /// what is queued, then retires.
+    public func stop(on engine: Engine) {
+        queue.close()
+        if let id = rngLock.withLock({ producer }) { _ = engine.cancel(id) }
+    }
+
+    private func draw(_ range: ClosedRange<Int>) -> Int {
+        rngLock.withLock { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
+    }
+
+    /// A burst of 15–25 items, 20 ms apart (when the queue lets it), then a quiet 2–4 s.
+    private func produceBurst(_ ctx: JobContext) -> RunDecision {
+        let burst = draw(15...25)
+        for i in 0..<burst {
+            let item = queue.counts.puts + 1
+            ctx.progress(Double(i) / Double(burst), status: "making item \(item)")
+            if queue.isFull { blocked.add(1, ordering: .relaxed) }
+            let accepted = ctx.waiting(on: "pipeline queue full") { queue.put(item, unless: { ctx.isCancelled }) }
+            guard accepted else { return .retire }   // closed (stopping) or cancelled
+            ctx.sleep(for: .milliseconds(20))
+        }
+        ctx.progress(1, status: "burst of \(burst) done")
+        return queue.isClosed ? .retire : .again(after: .milliseconds(Int64(draw(2000...4000))))
+    }
+
+    /// Takes one item (blocking while the queue is empty) and saves it for 120 ms.
+    private func consumeOne(_ ctx: JobContext) -> RunDecision {
+        ctx.status("waiting for an item")
+        guard let item = ctx.waiting(on: "pipeline queue empty", { queue.take(unless: { ctx.isCancelled }) }) else {
+            return .retire   // closed and drained, or cancelled
+        }
+        ctx.status("saving item \(item) to the database")
+        ctx.sleep(for: .milliseconds(120))
+        queue.markDone()
+        return .again(after: .zero)
+    }
+
+    /// Items put, items saved, the depth now and its peak: one consistent
+    /// reading (produced == consumed + depth + the one being saved, if any).
+    public var counts: (produced: Int, consumed: Int, depth: Int, maxDepth: Int) {
+        let c = queue.counts
+        return (c.puts, c.done, c.puts - c.takes, c.maxDepth)
+    }
+
+    public func figures() -> [DemoFigure] {
+        let c = counts
+        return [DemoFigure("produced", "\(c.produced)"), DemoFigure("consumed", "\(c.consumed)"),
+                DemoFigure("depth", "\(c.depth)"), DemoFigure("max_depth", "\(c.maxDepth)"),
+                DemoFigure("capacity", "\(capacity)"), DemoFigure("producer_blocked", "\(blocked.load(ordering: .relaxed))")]
+    }
+}
+
+/// A FIFO of at most `capacity` items whose `put` blocks while it is full
+/// and `take` while it is empty — Python's `Queue(maxsize)`. Waits wake on
+/// the condition at once, and every 50 ms to ask the caller whether to give
+/// up (a cancelled job). Threads: any; `lock` guards every `var`.
+final class BoundedQueue: @unchecked Sendable {
+    let capacity: Int
+    private let lock = Lock()
+    private let changed = Condition()
+    private var items: [Int] = []
+    private var head = 0
+    private var closed = false
+    private var maxDepth = 0
+    private var puts = 0, takes = 0, done = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    private var depthLocked: Int { items.count - head }
+    var isFull: Bool { lock.withLock { depthLocked >= capacity } }
+    var isClosed: Bool { lock.withLock { closed } }
+    var counts: (puts: Int, takes: Int, done: Int, maxDepth: Int) { lock.withLock { (puts, takes, done, maxDepth) } }
+    /// The consumer finished with an item it took.
+    func markDone() { lock.withLock { done += 1 } }
+
+    /// Adds `item`, waiting for room. False if the queue was closed or the caller gave up.
+    func put(_ item: Int, unless giveUp: () -> Bool) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        while depthLocked >= capacity && !closed {
+            if giveUp() { return false }
+            _ = changed.wait(lock, untilMonotonicNs: monotonicNanoseconds() + 50_000_000)
+        }
+        guard !closed else { return false }
+        items.append(item)
+        puts += 1
+        maxDepth = max(maxDepth, depthLocked)
+        changed.broadcast()
+        return true
+    }
+
+    /// The oldest item, waiting for one. Nil once the queue is closed and
+    /// empty, or if the caller gave up.
+    func take(unless giveUp: () -> Bool) -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        while depthLocked == 0 {
+            if closed || giveUp() { return nil }
+            _ = changed.wait(lock, untilMonotonicNs: monotonicNanoseconds() + 50_000_000)
+        }
+        let item = items[head]
+        head += 1
+        takes += 1
+        if head > 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
+        changed.broadcast()
+        return item
+    }
+
+    /// No more puts; takes drain what is left.
+    func close() { lock.withLock { closed = true; changed.broadcast() } }
+}

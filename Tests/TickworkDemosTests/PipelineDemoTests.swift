@@ -1,0 +1,47 @@
+import Testing
+import Tickwork
+import TickworkDemos
+
+/// The pipeline on a manual clock: bursts fill the queue to capacity (never
+/// beyond), the producer blocks, and stopping drains the queue so that
+/// consumed == produced.
+@Suite struct PipelineDemoTests {
+    func step(_ clock: ManualClock, _ engine: Engine, _ n: Int) {
+        for _ in 0..<n { clock.advance(by: .milliseconds(10)); engine.settle() }
+    }
+
+    @Test func fillsToCapacityBlocksTheProducerAndDrainsCleanly() throws {
+        let clock = ManualClock()
+        let engine = Engine(EngineConfiguration(workers: 3, timerResolutionShift: 10, clock: clock))
+        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let demo = PipelineDemo(seed: 11)
+        try demo.start(on: engine)
+        var sawProducerWaiting = false, maxSeen = 0
+        for _ in 0..<1500 {   // 15 s of demo time
+            step(clock, engine, 1)
+            let c = demo.counts
+            maxSeen = max(maxSeen, c.depth)
+            #expect(c.depth <= demo.capacity)
+            #expect(c.produced == c.consumed + c.depth || c.produced == c.consumed + c.depth + 1,
+                    "an item is in the queue, or in the consumer's hands")
+            if engine.snapshot().workers.contains(where: { $0.phase == .waiting && $0.waitingOn == "pipeline queue full" }) {
+                sawProducerWaiting = true
+            }
+        }
+        #expect(maxSeen == demo.capacity, "bursts pin the queue at its capacity")
+        #expect(demo.counts.maxDepth == demo.capacity)
+        #expect(sawProducerWaiting, "the producer's thread shows as waiting on the full queue")
+        let figures = Dictionary(uniqueKeysWithValues: demo.figures().map { ($0.label, $0.value) })
+        #expect(Int(figures["producer_blocked"]!)! > 0)
+
+        demo.stop(on: engine)
+        step(clock, engine, 300)   // at most 10 items × 120 ms left to save
+        let c = demo.counts
+        #expect(c.produced > 30)
+        #expect(c.consumed == c.produced, "a clean drain: nothing lost")
+        #expect(c.depth == 0)
+        let jobs = engine.jobs(JobQuery(group: "pipeline", limit: 10)).jobs
+        #expect(jobs.first { $0.name == "pipeline.producer" }?.state == .cancelled, "the producer stops at once")
+        #expect(jobs.first { $0.name == "pipeline.consumer" }?.state == .retired, "the consumer retires once drained")
+    }
+}

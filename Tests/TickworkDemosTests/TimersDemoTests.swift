@@ -1,0 +1,33 @@
+import Testing
+import Tickwork
+import TickworkDemos
+
+/// Timers on a manual clock: every timer settles exactly once, so the
+/// counts add up at every step and, after stopping, fired + cancelled == created.
+@Suite struct TimersDemoTests {
+    @Test func firedPlusCancelledIsCreated() throws {
+        let clock = ManualClock()
+        let engine = Engine(EngineConfiguration(workers: 4, timerResolutionShift: 10, clock: clock))
+        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let demo = TimersDemo(seed: 5)
+        try demo.start(on: engine)
+        for _ in 0..<200 {   // 20 s
+            clock.advance(by: .milliseconds(100))
+            engine.settle()
+            let c = demo.counts
+            #expect(c.fired + c.cancelled + c.pending == c.created)
+        }
+        let c = demo.counts
+        #expect(c.created == 200, "ten a second for twenty seconds")
+        #expect(c.fired > 50 && c.cancelled > 20, "both fates happen: \(c)")
+        // Every job that fired ran exactly once; no cancelled timer ran.
+        let timers = engine.jobs(JobQuery(text: "timer-", limit: 1000)).jobs
+        #expect(timers.filter { $0.runs == 1 }.count == c.fired)
+        #expect(timers.filter { $0.state == .cancelled }.count == c.cancelled)
+        demo.stop(on: engine)
+        engine.settle()
+        let end = demo.counts
+        #expect(end.pending == 0)
+        #expect(end.fired + end.cancelled == end.created)
+    }
+}
