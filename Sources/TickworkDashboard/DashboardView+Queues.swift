@@ -49,15 +49,17 @@ extension DashboardView {
             guard y + 1 < inner.maxY else { break }
             screen.put(panel.title, x: inner.x, y: y, style: .header, limit: inner.width)
             y += 1
-            // Items flow left to right in columns as wide as the widest.
-            let cell = (panel.items.map { Screen.columns(of: $0) }.max() ?? 0) + 2
-            let perRow = max(1, (inner.width - 1) / max(1, cell))
-            for (k, item) in panel.items.enumerated() {
-                let row = y + k / perRow
-                guard row < inner.maxY else { break }
-                screen.put(item, x: inner.x + 1 + (k % perRow) * cell, y: row, limit: min(cell, inner.width - 1))
+            // Items flow left to right like words, two spaces apart, so one
+            // long item (an error message) does not cost every item a row.
+            var x = inner.x + 1
+            for item in panel.items {
+                let w = Screen.columns(of: item)
+                if x > inner.x + 1 && x + w > inner.maxX { x = inner.x + 1; y += 1 }
+                guard y < inner.maxY else { break }
+                screen.put(item, x: x, y: y, limit: inner.maxX - x)
+                x += w + 2
             }
-            y += (panel.items.count + perRow - 1) / perRow
+            y += 1
         }
     }
 

@@ -7,8 +7,12 @@ extension DashboardView {
                               _ layout: DashboardLayout) {
         let s = frame.snapshot, g = state.glyphs
         let retiring = s.workers.filter(\.retiring).count
-        let title = "threads \(s.workers.count - retiring)" + (retiring > 0 ? " (\(retiring) leaving)" : "")
-            + (s.targetWorkers != s.workers.count - retiring ? " → \(s.targetWorkers)" : "")
+        // Written-off threads still exist (a thread cannot be killed) but
+        // are no longer the pool's: counted apart.
+        let stuck = s.workers.filter { $0.phase == .stuck && !$0.retiring }.count
+        let pool = s.workers.count - retiring - stuck
+        let title = "threads \(pool)" + (retiring > 0 ? " (\(retiring) leaving)" : "") + (stuck > 0 ? " +\(stuck) stuck" : "")
+            + (s.targetWorkers != pool ? " → \(s.targetWorkers)" : "")
         let inner = screen.box(layout.threads, title: title, focused: state.focus == .threads, g)
         guard inner.height >= 2 else { return }
         let columns = [

@@ -79,6 +79,22 @@ import Testing
         try check(screen, "demos-menu-120x40")
     }
 
+    @Test func stuckAndWaitingThreadsSayWhatTheyAre() {
+        var s = DashboardState(width: 120, height: 40)
+        var frame = Fixtures.frame(for: s)
+        frame.snapshot.workers[3].phase = .stuck
+        frame.snapshot.workers[3].jobName = "faults.hung"
+        frame.snapshot.workers[2].phase = .waiting
+        frame.snapshot.workers[2].jobName = "client-3"
+        frame.snapshot.workers[2].waitingOn = "semaphore: pool"
+        frame.snapshot.targetWorkers = 3
+        _ = s.update(.frame(frame))
+        let all = DashboardView.render(s).lines.joined(separator: "\n")
+        #expect(all.contains("threads 3 +1 stuck"), "a written-off thread is not counted in the pool")
+        #expect(!all.contains("→ 3"))
+        #expect(all.contains("waiting  client-3 on semaphore: …") || all.contains("waiting  client-3 on semaphore: pool"))
+    }
+
     @Test func help80x24() throws {
         var s = Fixtures.state(width: 80, height: 24)
         _ = s.update(.key(.char("?")))
