@@ -226,7 +226,7 @@ extension Engine {
             // Every worker asleep inside a job until a later time: the
             // queued runs wait for the clock too (a saturated pool).
             if nothingDue && (!due.sleepers.isEmpty || due.waiters > 0)
-                && due.sleepers.allSatisfy({ !$0.sleepWoken && $0.sleepDeadline > now }) {
+                && due.sleepers.allSatisfy({ $0.uncounted && !$0.sleepWoken && $0.sleepDeadline > now }) {
                 if let pool = knownPool {
                     if due.sleepers.count + due.waiters >= pool { break }
                 } else {

@@ -195,10 +195,23 @@ extension Engine {
 
     /// The context's interruptible sleep.
     func sleep(job: Job, worker: Worker, nanoseconds: Int64) -> Bool {
+        // Join the sleepers before the job says `sleeping`: a cancel that
+        // sees `sleeping` then always finds this worker to wake. (Joining
+        // after left a window where the wake-up was lost and the run slept
+        // out its whole duration — forever, on a manual clock.)
+        due.lock.withLock {
+            worker.sleepWoken = false
+            worker.sleepDeadline = .max
+            due.sleepers.append(worker)
+        }
         let stripe = stripes[job.stripe]
         stripe.lock()
         if job.state != .running || isShuttingDown {
             stripe.unlock()
+            due.lock.withLock {
+                if let i = due.sleepers.firstIndex(where: { $0 === worker }) { due.sleepers.remove(at: i) }
+                worker.sleepWoken = false
+            }
             return false
         }
         job.state = .sleeping
@@ -217,9 +230,7 @@ extension Engine {
         defer { dispatch.sleepingInJobs.subtract(1, ordering: .relaxed) }
         due.lock.lock()
         worker.sleepDeadline = deadline
-        worker.sleepWoken = false
         if !worker.uncounted { due.finishLocked(1); worker.uncounted = true }
-        due.sleepers.append(worker)
         // A pool now entirely asleep may be what a `settle()` waits for.
         if due.settleWaiters > 0 { due.settleCondition.broadcast() }
         while !worker.sleepWoken && !due.stopping {

@@ -44,7 +44,7 @@ import TickworkDemos
             if cancelled == 16 && engine.snapshot().workers.allSatisfy({ $0.phase == .idle }) { break }
             var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000); nanosleep(&pause, nil)
         }
-        #expect(cancelled == 16, "all sixteen jobs end cancelled")
+        #expect(cancelled == 16, "all sixteen jobs end cancelled: \(engine.jobs(JobQuery(group: "primitives", limit: 20)).jobs.filter { $0.state != .cancelled }.map { "\($0.name) \($0.state) \($0.status ?? "")" }) \(engine.snapshot().workers.filter { $0.phase != .idle }.map { "\($0.phase) \($0.jobName ?? "") \($0.waitingOn ?? "")" })")
         #expect(engine.snapshot().workers.allSatisfy { $0.phase == .idle }, "no thread is left blocked")
     }
 }

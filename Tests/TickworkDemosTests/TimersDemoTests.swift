@@ -20,10 +20,13 @@ import TickworkDemos
         let c = demo.counts
         #expect(c.created == 200, "ten a second for twenty seconds")
         #expect(c.fired > 50 && c.cancelled > 20, "both fates happen: \(c)")
-        // Every job that fired ran exactly once; no cancelled timer ran.
+        // A timer that fired ran once and retired; a cancelled one ends
+        // cancelled — even when the cancel raced its run (the run then saw
+        // it was cancelled and did not fire).
         let timers = engine.jobs(JobQuery(text: "timer-", limit: 1000)).jobs
-        #expect(timers.filter { $0.runs == 1 }.count == c.fired)
+        #expect(timers.filter { $0.state == .retired && $0.runs == 1 }.count == c.fired)
         #expect(timers.filter { $0.state == .cancelled }.count == c.cancelled)
+        #expect(timers.filter { $0.runs == 1 }.count >= c.fired)
         demo.stop(on: engine)
         engine.settle()
         let end = demo.counts

@@ -66,6 +66,22 @@ struct ControlTests {
         #expect(eventually { engine.snapshot().workers.allSatisfy { $0.phase == .idle && $0.waitingOn == nil } })
     }
 
+    @Test("a cancel that lands as a run enters its sleep still wakes it (no lost wake-up)")
+    func cancelRacingTheStartOfASleep() throws {
+        let (engine, clock) = manualEngine(workers: 4)
+        defer { engine.shutdown() }
+        var ids: [JobID] = []
+        for i in 0..<300 {
+            // An hour's sleep on a clock that will not move: only the cancel can end it.
+            ids.append(try engine.submit(JobSpec(name: "s\(i)", schedule: .once()) { ctx in ctx.sleep(for: .seconds(3600)) }))
+        }
+        clock.advance(by: .ms(1))
+        // Cancel while the runs are starting and entering their sleeps.
+        for id in ids { _ = engine.cancel(id) }
+        #expect(eventually(timeout: 20) { ids.allSatisfy { engine.info($0)?.state == .cancelled } },
+                "\(ids.filter { engine.info($0)?.state != .cancelled }.count) runs still asleep after their cancel")
+    }
+
     @Test("settle() returns when every worker sleeps inside a job and runs wait in the queue")
     func settleWithASaturatedPool() throws {
         let (engine, clock) = manualEngine(workers: 1)
