@@ -40,30 +40,36 @@ public final class DemoHost: @unchecked Sendable {
     /// person fixed the pool with `--workers`).
     private let growPool: Bool
     private let lock = Lock()
-    private var entries: [(name: String, demo: any Demo, phase: Phase)] = []
+    /// Each demo and the workers it added to the pool (returned when it stops).
+    private var entries: [(name: String, demo: any Demo, phase: Phase, share: Int)] = []
 
     public init(engine: Engine, settings: DemoSettings = DemoSettings(), growPool: Bool = true) {
         self.engine = engine; self.settings = settings; self.growPool = growPool
     }
 
-    /// The pool size for starting with `names`: the largest any of them is written for.
+    /// The pool size for starting with `names`: the threads each is written
+    /// for, added up — side by side, each demo brings its own.
     public static func workers(for names: [String]) -> Int {
-        names.compactMap { DemoCatalog.named($0)?.workers }.max() ?? 4
+        max(1, names.compactMap { DemoCatalog.named($0)?.workers }.reduce(0, +))
     }
 
     /// Starts the demo `name`; returns a line saying what happened. A demo
-    /// already running is left alone; a stopped one starts afresh.
+    /// already running is left alone; a stopped one starts afresh. Unless
+    /// `poolSized` (the engine was made for it: `workers(for:)`), the pool
+    /// grows by the threads the demo is written for.
     @discardableResult
-    public func launch(_ name: String) throws -> String {
+    public func launch(_ name: String, poolSized: Bool = false) throws -> String {
         guard let entry = DemoCatalog.named(name) else {
             throw DemoError.unknown(name)
         }
         let busy = lock.withLock { entries.contains { $0.name == name && ($0.phase == .running || $0.phase == .stopping) } }
         if busy { throw DemoError.alreadyRunning(name) }
         var note = ""
-        if growPool && engine.workerCount < entry.workers {
-            engine.setWorkerCount(entry.workers)
-            note = " (pool grown to \(entry.workers) workers)"
+        let share = growPool ? entry.workers : 0
+        if growPool && !poolSized {
+            let size = min(256, engine.workerCount + share)
+            engine.setWorkerCount(size)
+            note = " (pool grown to \(size) workers)"
         }
         let demo = entry.make(settings)
         var phase = Phase.running
@@ -73,7 +79,7 @@ public final class DemoHost: @unchecked Sendable {
         }
         lock.withLock {
             entries.removeAll { $0.name == name }
-            entries.append((name, demo, phase))
+            entries.append((name, demo, phase, share))
         }
         if case .failed(let why) = phase { throw DemoError.startFailed(name, why) }
         return "started demo \(name)\(note)"
@@ -82,14 +88,19 @@ public final class DemoHost: @unchecked Sendable {
     /// Stops the demo `name` (its jobs cancelled, or wound down); returns a line saying so.
     @discardableResult
     public func stop(_ name: String) -> String {
-        let demo: (any Demo)? = lock.withLock {
+        let found: (any Demo, Int)? = lock.withLock {
             guard let i = entries.firstIndex(where: { $0.name == name && $0.phase == .running }) else { return nil }
             entries[i].phase = .stopping
-            return entries[i].demo
+            defer { entries[i].share = 0 }
+            return (entries[i].demo, entries[i].share)
         }
-        guard let demo else { return "demo \(name) is not running" }
+        guard let (demo, share) = found else { return "demo \(name) is not running" }
         demo.stop(on: engine)
-        return "stopping demo \(name)"
+        guard share > 0 else { return "stopping demo \(name)" }
+        // Its threads go back: busy ones leave after their current run.
+        let size = max(1, engine.workerCount - share)
+        engine.setWorkerCount(size)
+        return "stopping demo \(name) (pool back to \(size) workers)"
     }
 
     /// Stops every running demo and waits, up to `within`, for their jobs

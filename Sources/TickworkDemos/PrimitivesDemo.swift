@@ -119,8 +119,12 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
             }) {}
         }
         if !met {
-            // Gave up (cancelled, or a party never came): leave the count as it was.
-            barrier.update { if barrierGeneration == generation && arrived > 0 { arrived -= 1; barrierBroken += 1 } }
+            // Gave up: leave the count as it was. Only a party that never
+            // came breaks the barrier; being stopped does not.
+            let timedOut = !ctx.isCancelled
+            barrier.update {
+                if barrierGeneration == generation && arrived > 0 { arrived -= 1; if timedOut { barrierBroken += 1 } }
+            }
         }
     }
 

@@ -26,7 +26,7 @@ struct TickworkCommand: ParsableCommand {
 struct WorkloadOptions: ParsableArguments {
     @Option(name: .customLong("demo"), help: "A demo workload to run (repeatable). Default: refresh. See `tickwork demos`.")
     var demos: [String] = []
-    @Option(help: "Worker threads. Default: what the first demo is written for.")
+    @Option(help: "Worker threads. Default: what the demos are written for, added up.")
     var workers: Int?
     @Option(help: "Seed for the demos' random draws (repeatable runs).")
     var seed: UInt64?
@@ -49,7 +49,7 @@ struct WorkloadOptions: ParsableArguments {
         let engine = Engine(EngineConfiguration(workers: workers ?? DemoHost.workers(for: names)))
         let host = DemoHost(engine: engine, settings: DemoSettings(seed: seed, jobs: jobs), growPool: workers == nil)
         for name in names {
-            try host.launch(name)
+            try host.launch(name, poolSized: true)
             logger.info("demo started", metadata: ["demo": "\(name)"])
         }
         return host

@@ -57,9 +57,9 @@ struct DashboardEndToEndTests {
         try s.send("j", "j")   // refresh, pipeline, race
         try s.send("Enter")
         try s.waitFor(text: "started demo race")
-        // The pool grew to what the race is written for; its jobs and its
-        // figures panel appear beside the blink demo's.
-        try s.waitFor("race running") { $0.contains("threads 4") && $0.contains("race.adder-4") && $0.contains("expected") }
+        // The pool grew by the four threads the race is written for; its
+        // jobs and its figures panel appear beside the blink demo's.
+        try s.waitFor("race running") { $0.contains("threads 5") && $0.contains("race.adder-4") && $0.contains("expected") }
         try s.waitFor("race adds up") { screen in
             screen.contains("locked ") && s.line(containing: "expected")?.contains("expected 0") == false
         }
@@ -69,6 +69,7 @@ struct DashboardEndToEndTests {
             (1...4).allSatisfy { row(s, "race.adder-\($0)")?.contains(" cancelled ") == true }
         }
         #expect(row(s, "blink.animator")?.contains(" cancelled ") == false, "the other demo runs on")
+        try s.waitFor(text: "threads 1")   // the race's threads went back
         try s.send("q")
         try s.waitFor(text: "EXIT=0")
     }
