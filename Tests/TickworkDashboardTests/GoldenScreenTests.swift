@@ -55,6 +55,13 @@ import Testing
         for (w, h) in [(0, 0), (1, 1), (3, 2), (59, 40), (200, 15), (60, 16), (61, 17)] {
             let screen = DashboardView.render(Fixtures.state(width: w, height: h))
             #expect(screen.lines.count == max(0, h))
+            // Every overlay too.
+            var s = DashboardState(width: w, height: h, demoCatalog: Fixtures.catalog)
+            _ = s.update(.frame(Fixtures.frame(for: s, panels: Fixtures.panels)))
+            for overlay in [Overlay.help, .demos(2), .confirmCancel(JobID(1), String(repeating: "long-name-", count: 20))] {
+                s.overlay = overlay
+                #expect(DashboardView.render(s).lines.count == max(0, h))
+            }
         }
     }
 
