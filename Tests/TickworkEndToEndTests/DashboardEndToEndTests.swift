@@ -74,6 +74,21 @@ struct DashboardEndToEndTests {
         try s.waitFor(text: "EXIT=0")
     }
 
+    @Test func aRunThatIgnoresCancelShowsCancelling() throws {
+        // The faults demo's hung job blocks for 10 s, deaf to cancel, from 2 s in.
+        let s = try TmuxSession(["--demo", "faults"])
+        try s.waitFor("the hung job running") { _ in row(s, "faults.hung")?.contains(" running ") == true }
+        try s.send("j", "j", "j")   // flaky, always-fails, slow-call, hung
+        try s.send("c")
+        try s.waitFor(text: "Cancel faults.hung?")
+        try s.send("y")
+        try s.waitFor("faults.hung cancelling") { _ in row(s, "faults.hung")?.contains(" cancelling ") == true }
+        #expect(s.screen().contains("faults.hung on a"), "its thread says what it waits on")
+        #expect(s.screen().contains("cancelling 1"))
+        try s.send("q", "q")
+        try s.waitFor(text: "EXIT=0")
+    }
+
     @Test func plusGrowsThePool() throws {
         let s = try TmuxSession()
         try s.waitFor(text: "threads 12")
