@@ -40,6 +40,8 @@ public struct DemoPanel: Sendable, Equatable {
         self.name = name; self.status = status; self.items = items
     }
     public var isRunning: Bool { status == "running" }
+    /// Running, or stopped but with jobs still winding down: not to be launched again yet.
+    public var isActive: Bool { isRunning || status == "stopping" }
     public var title: String { isRunning ? name : "\(name) (\(status))" }
 }
 

@@ -133,7 +133,7 @@ extension DashboardState {
         case .enter:
             let name = demoCatalog[row].name
             overlay = .none
-            if demoPanel(name)?.status == "running" || demoPanel(name)?.status == "stopping" {
+            if demoPanel(name)?.isActive == true {
                 flash = "\(name) is already running (x in this menu stops it)"
                 return []
             }

@@ -60,7 +60,7 @@ extension DashboardView {
             let status = state.demoPanel(demo.name)?.status ?? ""
             screen.put(demo.name, x: inner.x + 1, y: y, style: .bold, limit: nameWidth)
             screen.put(status, x: inner.x + 1 + nameWidth, y: y,
-                       style: status == "running" ? .running : .dim, limit: statusWidth)
+                       style: state.demoPanel(demo.name)?.isRunning == true ? .running : .dim, limit: statusWidth)
             screen.put(demo.summary, x: inner.x + 1 + nameWidth + statusWidth, y: y,
                        limit: inner.width - nameWidth - statusWidth - 2)
             if i == row { screen.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), .selected) }

@@ -125,7 +125,7 @@ public final class DemoHost: @unchecked Sendable {
         var out: [Report] = []
         for e in current {
             var phase = e.phase
-            if phase == .stopping && liveJobs(of: e.demo) == 0 {
+            if phase == .stopping && liveJobCount(of: e.demo.group, in: engine) == 0 {
                 phase = .stopped
                 lock.withLock {
                     if let i = entries.firstIndex(where: { $0.demo === e.demo }) { entries[i].phase = .stopped }
@@ -134,11 +134,6 @@ public final class DemoHost: @unchecked Sendable {
             out.append(Report(name: e.name, phase: phase, figures: e.demo.figures()))
         }
         return out
-    }
-
-    private func liveJobs(of demo: any Demo) -> Int {
-        engine.jobs(JobQuery(states: Set(JobState.allCases.filter { !$0.isFinal && $0 != .failed }),
-                             group: demo.group, limit: 0)).matching
     }
 }
 

@@ -16,10 +16,11 @@ import Tickwork
 public final class FaultsDemo: Demo, @unchecked Sendable {
     public let group = "faults"
     public let hangFor: Duration
-    /// Random draws (seeded); guarded by `lock`, as are `ids`, `thrown` and `released`.
-    private var rng: SplitMix64
+    private let random: DemoRandom
+    /// Guards `ids` and `thrown`.
     private let lock = Lock()
-    private let hangEnded = Condition()
+    /// Ends the hang early when the demo stops; guards `released`.
+    private let hangGate = Monitor()
     private var released = false
     private var ids: [JobID] = []
     /// Errors this demo threw, by message.
@@ -30,7 +31,7 @@ public final class FaultsDemo: Demo, @unchecked Sendable {
     public static let flakyMessages = ["connection refused", "HTTP 503 from upstream", "checksum mismatch in reply"]
 
     public init(seed: UInt64? = nil, hangFor: Duration = .seconds(10)) {
-        rng = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        random = DemoRandom(seed: seed)
         self.hangFor = hangFor
     }
 
@@ -39,10 +40,7 @@ public final class FaultsDemo: Demo, @unchecked Sendable {
         var specs = [
             JobSpec(name: "faults.flaky", group: group, schedule: .every(.seconds(1)), backoff: nil) { [weak self] _ in
                 guard let self else { return }
-                let message: String? = self.lock.withLock {
-                    self.rng.unit() < 0.33 ? Self.flakyMessages[Int(self.rng.next() % 3)] : nil
-                }
-                if let message { throw self.failure(message) }
+                if self.random.unit() < 0.33 { throw self.failure(Self.flakyMessages[self.random.int(0...2)]) }
             },
             JobSpec(name: "faults.always-fails", group: group, schedule: .every(.seconds(2)),
                     backoff: Backoff(initial: .seconds(1), cap: .seconds(8))) { [weak self] _ in
@@ -82,14 +80,12 @@ public final class FaultsDemo: Demo, @unchecked Sendable {
     /// stopping the demo ends it early, so no thread outlives the demo).
     private func hang() {
         let until = monotonicNanoseconds() + hangFor.nanoseconds
-        lock.withLock {
-            while !released && monotonicNanoseconds() < until { _ = hangEnded.wait(lock, untilMonotonicNs: until) }
-        }
+        _ = hangGate.wait(until: { released || monotonicNanoseconds() >= until }, unless: { false })
     }
 
     public func stop(on engine: Engine) {
         _ = engine.cancelGroup(group)
-        lock.withLock { released = true; hangEnded.broadcast() }
+        hangGate.update { released = true }
     }
 
     /// The engine's record of this demo's jobs, and the errors it threw.

@@ -127,12 +127,3 @@ public final class IntegrateDemo: Demo, @unchecked Sendable {
         return out
     }
 }
-
-/// Two decimals, without Foundation.
-func format2(_ v: Double) -> String {
-    guard v.isFinite else { return "\(v)" }
-    let r = (v * 100).rounded() / 100
-    let whole = Int(r)
-    let frac = Int(((r - Double(whole)) * 100).rounded().magnitude)
-    return "\(whole).\(frac < 10 ? "0" : "")\(frac)"
-}

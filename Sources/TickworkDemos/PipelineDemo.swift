@@ -11,16 +11,15 @@ import Tickwork
 public final class PipelineDemo: Demo, @unchecked Sendable {
     public let group = "pipeline"
     public let capacity: Int
-    /// Random draws (seeded); guarded by `rngLock`.
-    private var rng: SplitMix64
-    private let rngLock = Lock()
+    private let random: DemoRandom
     private let queue: BoundedQueue
     private let blocked = Atomic<Int>(0)
-    /// Guarded by `rngLock` (set once at start).
+    /// Set once at start; guarded by `producerLock`.
     private var producer: JobID?
+    private let producerLock = Lock()
 
     public init(seed: UInt64? = nil, capacity: Int = 10) {
-        rng = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        random = DemoRandom(seed: seed)
         self.capacity = max(1, capacity)
         queue = BoundedQueue(capacity: self.capacity)
     }
@@ -29,7 +28,7 @@ public final class PipelineDemo: Demo, @unchecked Sendable {
         let id = try engine.submit(JobSpec(name: "pipeline.producer", group: group, schedule: .adaptive(), deciding: { [weak self] ctx in
             self?.produceBurst(ctx) ?? .retire
         }))
-        rngLock.withLock { producer = id }
+        producerLock.withLock { producer = id }
         try engine.submit(JobSpec(name: "pipeline.consumer", group: group, schedule: .adaptive(), deciding: { [weak self] ctx in
             self?.consumeOne(ctx) ?? .retire
         }))
@@ -39,17 +38,15 @@ public final class PipelineDemo: Demo, @unchecked Sendable {
     /// blocked `put` gives up) and the queue closed; the consumer drains
     /// what is queued, then retires.
     public func stop(on engine: Engine) {
+        // Cancel first: a producer woken by the close then ends cancelled,
+        // not retired.
+        if let id = producerLock.withLock({ producer }) { _ = engine.cancel(id) }
         queue.close()
-        if let id = rngLock.withLock({ producer }) { _ = engine.cancel(id) }
-    }
-
-    private func draw(_ range: ClosedRange<Int>) -> Int {
-        rngLock.withLock { range.lowerBound + Int(rng.next() % UInt64(range.count)) }
     }
 
     /// A burst of 15–25 items, 20 ms apart (when the queue lets it), then a quiet 2–4 s.
     private func produceBurst(_ ctx: JobContext) -> RunDecision {
-        let burst = draw(15...25)
+        let burst = random.int(15...25)
         for i in 0..<burst {
             let item = queue.counts.puts + 1
             ctx.progress(Double(i) / Double(burst), status: "making item \(item)")
@@ -59,7 +56,7 @@ public final class PipelineDemo: Demo, @unchecked Sendable {
             ctx.sleep(for: .milliseconds(20))
         }
         ctx.progress(1, status: "burst of \(burst) done")
-        return queue.isClosed ? .retire : .again(after: .milliseconds(Int64(draw(2000...4000))))
+        return queue.isClosed ? .retire : .again(after: random.milliseconds(2000...4000))
     }
 
     /// Takes one item (blocking while the queue is empty) and saves it for 120 ms.
@@ -90,13 +87,11 @@ public final class PipelineDemo: Demo, @unchecked Sendable {
 }
 
 /// A FIFO of at most `capacity` items whose `put` blocks while it is full
-/// and `take` while it is empty — Python's `Queue(maxsize)`. Waits wake on
-/// the condition at once, and every 50 ms to ask the caller whether to give
-/// up (a cancelled job). Threads: any; `lock` guards every `var`.
+/// and `take` while it is empty — Python's `Queue(maxsize)` — on a
+/// `Monitor`, whose lock guards every `var`. Threads: any.
 final class BoundedQueue: @unchecked Sendable {
     let capacity: Int
-    private let lock = Lock()
-    private let changed = Condition()
+    private let monitor = Monitor()
     private var items: [Int] = []
     private var head = 0
     private var closed = false
@@ -105,44 +100,40 @@ final class BoundedQueue: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    private var depthLocked: Int { items.count - head }
-    var isFull: Bool { lock.withLock { depthLocked >= capacity } }
-    var isClosed: Bool { lock.withLock { closed } }
-    var counts: (puts: Int, takes: Int, done: Int, maxDepth: Int) { lock.withLock { (puts, takes, done, maxDepth) } }
+    private var depth: Int { items.count - head }
+    var isFull: Bool { monitor.read { depth >= capacity } }
+    var isClosed: Bool { monitor.read { closed } }
+    var counts: (puts: Int, takes: Int, done: Int, maxDepth: Int) { monitor.read { (puts, takes, done, maxDepth) } }
     /// The consumer finished with an item it took.
-    func markDone() { lock.withLock { done += 1 } }
+    func markDone() { monitor.update { done += 1 } }
 
     /// Adds `item`, waiting for room. False if the queue was closed or the caller gave up.
     func put(_ item: Int, unless giveUp: () -> Bool) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        while depthLocked >= capacity && !closed {
-            if giveUp() { return false }
-            _ = changed.wait(lock, untilMonotonicNs: monotonicNanoseconds() + 50_000_000)
+        var accepted = false
+        _ = monitor.wait(until: { depth < capacity || closed }, unless: giveUp) {
+            guard !closed else { return }
+            items.append(item)
+            puts += 1
+            maxDepth = max(maxDepth, depth)
+            accepted = true
         }
-        guard !closed else { return false }
-        items.append(item)
-        puts += 1
-        maxDepth = max(maxDepth, depthLocked)
-        changed.broadcast()
-        return true
+        return accepted
     }
 
     /// The oldest item, waiting for one. Nil once the queue is closed and
     /// empty, or if the caller gave up.
     func take(unless giveUp: () -> Bool) -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        while depthLocked == 0 {
-            if closed || giveUp() { return nil }
-            _ = changed.wait(lock, untilMonotonicNs: monotonicNanoseconds() + 50_000_000)
+        var item: Int?
+        _ = monitor.wait(until: { depth > 0 || closed }, unless: giveUp) {
+            guard depth > 0 else { return }
+            item = items[head]
+            head += 1
+            takes += 1
+            if head > 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
         }
-        let item = items[head]
-        head += 1
-        takes += 1
-        if head > 64 && head * 2 > items.count { items.removeFirst(head); head = 0 }
-        changed.broadcast()
         return item
     }
 
     /// No more puts; takes drain what is left.
-    func close() { lock.withLock { closed = true; changed.broadcast() } }
+    func close() { monitor.update { closed = true } }
 }

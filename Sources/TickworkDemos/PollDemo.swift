@@ -28,10 +28,12 @@ public final class PollDemo: Demo, @unchecked Sendable {
     /// One cached value: when it was read and when it stops being fresh.
     struct Entry { var value: Double; var atNs: Int64; var expiresNs: Int64 }
 
-    /// Guarded by `lock`: the cache, the random draws, the counters.
+    /// Guarded by `lock`: the cache and the counters.
     private let lock = Lock()
     private var cache: [String: Entry] = [:]
-    private var rng: SplitMix64
+    /// One generator per key, so a seed gives each key the same draws
+    /// whichever thread refreshes which key first.
+    private let random: [String: DemoRandom]
     private var reads = 0
     private var staleReads = 0
     private var refreshErrors = 0
@@ -41,7 +43,9 @@ public final class PollDemo: Demo, @unchecked Sendable {
     struct UpstreamError: Error, CustomStringConvertible { var description: String }
 
     public init(seed: UInt64? = nil) {
-        rng = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        random = Dictionary(uniqueKeysWithValues: Self.keys.enumerated().map { i, key in
+            (key.name, DemoRandom(seed: seed.map { $0 &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }))
+        })
     }
 
     public func start(on engine: Engine) throws {
@@ -60,16 +64,15 @@ public final class PollDemo: Demo, @unchecked Sendable {
     /// Reads the key's source (20–200 ms of I/O; the flaky one sometimes
     /// fails, or stalls for three periods) and caches the value.
     private func refresh(_ key: Key, _ ctx: JobContext) throws {
-        let (latencyMs, outcome, value) = lock.withLock { () -> (Int64, Double, Double) in
-            (Int64(20 + rng.unit() * 180), rng.unit(), rng.unit())
-        }
+        let draw = random[key.name]!
+        let (latency, outcome, value) = (draw.milliseconds(20...200), draw.unit(), draw.unit())
         if key.flaky && outcome < 0.15 {
             lock.withLock { refreshErrors += 1 }
             throw UpstreamError(description: "\(key.name): upstream returned HTTP 502")
         }
         let stall = key.flaky && outcome < 0.3
         ctx.status(stall ? "upstream is slow" : "reading")
-        guard ctx.sleep(for: stall ? key.period * 3 : .milliseconds(latencyMs)) else { return }
+        guard ctx.sleep(for: stall ? key.period * 3 : latency) else { return }
         let now = ctx.now()
         lock.withLock {
             let old = cache[key.name]?.value ?? value * 100

@@ -27,22 +27,14 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
     private let slot = Monitor()
     private var item: Int?
     private var made = 0, handedOff = 0
-    /// Random draws (seeded); guarded by `rngLock`.
-    private var rng: SplitMix64
-    private let rngLock = Lock()
+    private let random: DemoRandom
 
-    public init(seed: UInt64? = nil) {
-        rng = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
-    }
-
-    private func draw(_ range: ClosedRange<Int>) -> Duration {
-        .milliseconds(Int64(rngLock.withLock { range.lowerBound + Int(rng.next() % UInt64(range.count)) }))
-    }
+    public init(seed: UInt64? = nil) { random = DemoRandom(seed: seed) }
 
     public func start(on engine: Engine) throws {
         var specs: [JobSpec] = []
         for i in 1...Self.clients {
-            specs.append(JobSpec(name: "primitives.client-\(i)", group: group, schedule: .fixedDelay(draw(200...800))) { [weak self] ctx in
+            specs.append(JobSpec(name: "primitives.client-\(i)", group: group, schedule: .fixedDelay(random.milliseconds(200...800))) { [weak self] ctx in
                 self?.useConnection(ctx)
             })
         }
@@ -79,7 +71,7 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
         }
         guard got else { return }
         ctx.status("querying over a pooled connection")
-        ctx.sleep(for: draw(400...1200))
+        ctx.sleep(for: random.milliseconds(400...1200))
         pool.update { inUse -= 1 }
     }
 
@@ -87,7 +79,7 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
 
     private func passGate(_ ctx: JobContext) {
         ctx.status("waiting for the gate to open")
-        let seen = gate.update { gateGeneration }
+        let seen = gate.read { gateGeneration }
         let through = ctx.waiting(on: "event: gate") {
             gate.wait(until: { gateGeneration != seen }, unless: { ctx.isCancelled }) { released += 1 }
         }
@@ -103,7 +95,7 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
 
     private func meetAtBarrier(_ ctx: JobContext) {
         ctx.status("working")
-        guard ctx.sleep(for: draw(200...1500)) else { return }
+        guard ctx.sleep(for: random.milliseconds(200...1500)) else { return }
         ctx.status("waiting at the barrier")
         var generation = 0
         let met = ctx.waiting(on: "barrier: 4 parties") { () -> Bool in
@@ -116,7 +108,7 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
             let deadline = monotonicNanoseconds() + 10_000_000_000
             return barrier.wait(until: { barrierGeneration != generation }, unless: {
                 ctx.isCancelled || monotonicNanoseconds() > deadline
-            }) {}
+            })
         }
         if !met {
             // Gave up: leave the count as it was. Only a party that never
@@ -132,7 +124,7 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
 
     private func handOver(_ ctx: JobContext) {
         ctx.status("waiting for the slot to empty")
-        let n = slot.update { made + 1 }
+        let n = slot.read { made + 1 }
         let put = ctx.waiting(on: "condition: slot empty") {
             slot.wait(until: { item == nil }, unless: { ctx.isCancelled }) { item = n; made = n }
         }
@@ -155,10 +147,10 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
     }
 
     public var counts: Counts {
-        let p = pool.update { (inUse, maxInUse, acquisitions) }
-        let g = gate.update { (gateOpened, released) }
-        let b = barrier.update { (barrierGeneration, barrierBroken) }
-        let s = slot.update { (made, handedOff) }
+        let p = pool.read { (inUse, maxInUse, acquisitions) }
+        let g = gate.read { (gateOpened, released) }
+        let b = barrier.read { (barrierGeneration, barrierBroken) }
+        let s = slot.read { (made, handedOff) }
         return Counts(inUse: p.0, maxInUse: p.1, acquisitions: p.2, gateOpened: g.0, released: g.1,
                       barrierRounds: b.0, barrierBroken: b.1, made: s.0, handedOff: s.1)
     }
@@ -169,35 +161,5 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
                 DemoFigure("pool_acquired", "\(c.acquisitions)"), DemoFigure("gate_opened", "\(c.gateOpened)"),
                 DemoFigure("gate_released", "\(c.released)"), DemoFigure("barrier_rounds", "\(c.barrierRounds)"),
                 DemoFigure("barrier_broken", "\(c.barrierBroken)"), DemoFigure("handed_off", "\(c.handedOff)")]
-    }
-}
-
-/// A lock and a condition: the monitor every primitive above is built on.
-/// Threads: any. The closures passed in run with the lock held.
-final class Monitor: @unchecked Sendable {
-    private let lock = Lock()
-    private let changed = Condition()
-
-    /// Runs `body` under the lock and wakes every waiter (the state may have changed).
-    @discardableResult
-    func update<T>(_ body: () -> T) -> T {
-        lock.lock(); defer { lock.unlock() }
-        let result = body()
-        changed.broadcast()
-        return result
-    }
-
-    /// Waits until `ready()` holds, then runs `then` (both under the lock)
-    /// and returns true; returns false as soon as `giveUp()` does, checked
-    /// every 50 ms.
-    func wait(until ready: () -> Bool, unless giveUp: () -> Bool, then: () -> Void) -> Bool {
-        lock.lock(); defer { lock.unlock() }
-        while !ready() {
-            if giveUp() { return false }
-            _ = changed.wait(lock, untilMonotonicNs: monotonicNanoseconds() + 50_000_000)
-        }
-        then()
-        changed.broadcast()
-        return true
     }
 }

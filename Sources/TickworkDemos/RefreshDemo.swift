@@ -10,16 +10,15 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
     public let group = "refresh"
     /// Objects kept alive.
     public let population: Int
-    /// Random draws (seeded for a repeatable run); guarded by `rngLock`.
-    private var rng: SplitMix64
-    private let rngLock = Lock()
+    /// Random draws (seeded for a repeatable run).
+    private let random: DemoRandom
     private let created = Atomic<Int>(0)
     private let retired = Atomic<Int>(0)
     private let refreshes = Atomic<Int>(0)
     private let interrupted = Atomic<Int>(0)
 
     public init(seed: UInt64? = nil, population: Int = 30) {
-        rng = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        random = DemoRandom(seed: seed)
         self.population = population
     }
 
@@ -27,22 +26,16 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
         try spawn(population, on: engine)
         try engine.submit(JobSpec(name: "refresh.spawner", group: group, schedule: .every(.seconds(2))) { [weak self, weak engine] _ in
             guard let self, let engine else { return }
-            let alive = engine.jobs(JobQuery(states: Set(JobState.allCases.filter { !$0.isFinal && $0 != .failed }),
-                                             group: self.group, limit: 0)).matching - 1   // minus the spawner
+            let alive = liveJobCount(of: self.group, in: engine) - 1   // minus the spawner
             if alive < self.population { try self.spawn(self.population - alive, on: engine) }
         })
-    }
-
-    /// Uniform in `range`, from the demo's generator.
-    private func draw(_ range: ClosedRange<Double>) -> Double {
-        rngLock.withLock { range.lowerBound + (range.upperBound - range.lowerBound) * rng.unit() }
     }
 
     private func spawn(_ count: Int, on engine: Engine) throws {
         var specs: [JobSpec] = []
         for _ in 0..<count {
             let n = created.add(1, ordering: .relaxed).newValue
-            let first = Duration.milliseconds(Int64(draw(0.3...4) * 1000))
+            let first = Duration.milliseconds(Int64(random.double(0.3...4) * 1000))
             specs.append(JobSpec(name: "object-\(n)", group: group, schedule: .adaptive(first: first),
                                  deciding: { [weak self] ctx in self?.refresh(ctx) ?? .retire }))
         }
@@ -51,7 +44,7 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
 
     /// One refresh: work in ten interruptible steps, then decide.
     private func refresh(_ ctx: JobContext) -> RunDecision {
-        let work = draw(0.2...1.5)
+        let work = random.double(0.2...1.5)
         for step in 0..<10 {
             ctx.progress(Double(step) / 10, status: "refreshing")
             if !ctx.sleep(for: .milliseconds(Int64(work * 100))) {
@@ -63,12 +56,12 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
         refreshes.add(1, ordering: .relaxed)
         ctx.progress(1, status: "refreshed \(ctx.run)x")
         // Each refresh makes retiring likelier: 10 % after the first, +8 % a time.
-        if draw(0...1) < min(0.9, 0.1 + 0.08 * Double(ctx.run - 1)) {
+        if random.double(0...1) < min(0.9, 0.1 + 0.08 * Double(ctx.run - 1)) {
             retired.add(1, ordering: .relaxed)
             ctx.log("retiring after \(ctx.run) refreshes")
             return .retire
         }
-        let next = draw(1.5...6)
+        let next = random.double(1.5...6)
         ctx.log("next refresh in \(Int(next * 1000)) ms")
         return .again(after: .milliseconds(Int64(next * 1000)))
     }

@@ -11,8 +11,8 @@ import Tickwork
 public final class TimersDemo: Demo, @unchecked Sendable {
     public let group = "timers"
     public let perSecond: Int
-    /// Random draws (seeded); guarded by `lock`, as is `pending`.
-    private var rng: SplitMix64
+    private let random: DemoRandom
+    /// Guards `pending`.
     private let lock = Lock()
     /// Timers not yet settled, by job.
     private var pending: [JobID: Timer] = [:]
@@ -27,7 +27,7 @@ public final class TimersDemo: Demo, @unchecked Sendable {
     }
 
     public init(seed: UInt64? = nil, perSecond: Int = 10) {
-        rng = SplitMix64(seed: seed ?? UInt64.random(in: 0...UInt64.max))
+        random = DemoRandom(seed: seed)
         self.perSecond = max(1, perSecond)
     }
 
@@ -42,7 +42,7 @@ public final class TimersDemo: Demo, @unchecked Sendable {
         // Cancel about a third of the timers still pending, as a program
         // would on a change of mind (a reply that came in before its timeout).
         let victims: [(JobID, Timer)] = lock.withLock {
-            pending.filter { _ in rng.unit() < 0.33 }.map { ($0.key, $0.value) }
+            pending.filter { _ in random.unit() < 0.33 }.map { ($0.key, $0.value) }
         }
         var cancelledNow = 0
         for (id, timer) in victims where timer.settle(as: 2) {
@@ -53,11 +53,11 @@ public final class TimersDemo: Demo, @unchecked Sendable {
         }
         for _ in 0..<perSecond {
             let n = created.add(1, ordering: .relaxed).newValue
-            let delay = lock.withLock { Int64(500 + rng.unit() * 3500) }
+            let delay = random.milliseconds(500...4000)
             let timer = Timer()
             // Registered before it can fire, so the firing always finds it.
             try lock.withLock {
-                let id = try engine.submit(JobSpec(name: "timer-\(n)", group: group, schedule: .once(after: .milliseconds(delay))) {
+                let id = try engine.submit(JobSpec(name: "timer-\(n)", group: group, schedule: .once(after: delay)) {
                     [weak self] ctx in self?.fire(timer, ctx.jobID)
                 })
                 pending[id] = timer

@@ -7,23 +7,20 @@ import TickworkDemos
 /// the pool keeps its size; the missed-tick policies count differently.
 @Suite struct FaultsDemoTests {
     @Test func everyFaultIsRecordedAndThePoolSurvives() throws {
-        let clock = ManualClock()
-        let engine = Engine(EngineConfiguration(workers: 8, timerResolutionShift: 10, clock: clock))
-        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let rig = ManualRig(workers: 8)
+        defer { rig.shutdown() }
+        let engine = rig.engine
         let demo = FaultsDemo(seed: 9, hangFor: .seconds(60))
         try demo.start(on: engine)
-        for _ in 0..<120 {   // 12 s
-            clock.advance(by: .milliseconds(100))
-            engine.settle()
-        }
+        rig.step(120)   // 12 s
         let (jobs, thrown) = demo.record
         let byName = Dictionary(uniqueKeysWithValues: jobs.map { ($0.name, $0) })
-        let figures = Dictionary(uniqueKeysWithValues: demo.figures().map { ($0.label, $0.value) })
+        let shown = figures(of: demo)
         let thrownTotal = thrown.values.reduce(0, +)
         let timeouts = jobs.reduce(0) { $0 + $1.timeouts }
         #expect(thrownTotal > 3)
         #expect(jobs.reduce(0) { $0 + $1.errors } == thrownTotal + timeouts, "every error is in the record")
-        #expect(Int(figures["errors"]!) == thrownTotal + timeouts)
+        #expect(Int(shown["errors"]!) == thrownTotal + timeouts)
         // Messages are kept, not just counts.
         #expect(byName["faults.always-fails"]?.lastError?.message == "disk full writing /var/spool/report")
         if let flaky = byName["faults.flaky"], flaky.errors > 0 {
@@ -37,9 +34,9 @@ import TickworkDemos
         #expect(byName["faults.slow-call"]!.timeouts >= 3)
         #expect(byName["faults.hung"]!.timeouts == 1)
         #expect(byName["faults.slow-call"]!.lastError?.timedOut == true)
-        #expect(Int(figures["timeouts"]!) == timeouts)
+        #expect(Int(shown["timeouts"]!) == timeouts)
         #expect(engine.workersReplaced == timeouts)
-        #expect(Int(figures["stuck_replaced"]!) == timeouts)
+        #expect(Int(shown["stuck_replaced"]!) == timeouts)
         let snap = engine.snapshot()
         #expect(snap.workers.filter { !$0.retiring && $0.phase != .stuck }.count == 8, "the pool keeps its size")
         #expect(snap.workers.contains { $0.phase == .stuck }, "the hung thread is still blocked, written off")

@@ -7,15 +7,11 @@ import TickworkDemos
 /// π to 1e-6 for every thread count, and a speed-up is measured.
 @Suite struct IntegrateDemoTests {
     @Test func splitResultMatchesTheExactValue() throws {
-        let clock = ManualClock()
-        let engine = Engine(EngineConfiguration(workers: 3, timerResolutionShift: 10, clock: clock))
-        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let rig = ManualRig(workers: 3)
+        defer { rig.shutdown() }
         let demo = IntegrateDemo(maxThreads: 3, points: 300_000)
-        try demo.start(on: engine)
-        for _ in 0..<100 where demo.latest.results.count < 3 {
-            clock.advance(by: .milliseconds(100))
-            engine.settle()
-        }
+        try demo.start(on: rig.engine)
+        rig.step(until: { demo.latest.results.count == 3 }, limit: 100)
         let results = demo.latest.results
         #expect(results.keys.sorted() == [1, 2, 3])
         for (k, r) in results { #expect(abs(r - IntegrateDemo.exact) < 1e-6, "\(k) threads: \(r)") }
@@ -23,10 +19,10 @@ import TickworkDemos
         #expect(l.threads == 3)
         #expect((l.speedup ?? 0) > 0)
         #expect(l.wallNs.count == 3)
-        let slices = engine.jobs(JobQuery(states: [.retired], group: "integrate", limit: 10)).jobs
+        let slices = rig.engine.jobs(JobQuery(states: [.retired], group: "integrate", limit: 10)).jobs
         #expect(slices.count == 6 && slices.allSatisfy { $0.errors == 0 }, "1 + 2 + 3 slices")
-        let figures = Dictionary(uniqueKeysWithValues: demo.figures().map { ($0.label, $0.value) })
-        #expect(figures["threads"] == "3" && Double(figures["exact"]!) == Double.pi)
-        #expect(abs(Double(figures["result"]!)! - Double.pi) < 1e-6)
+        let shown = figures(of: demo)
+        #expect(shown["threads"] == "3" && Double(shown["exact"]!) == Double.pi)
+        #expect(abs(Double(shown["result"]!)! - Double.pi) < 1e-6)
     }
 }

@@ -6,19 +6,14 @@ import TickworkDemos
 /// beyond), the producer blocks, and stopping drains the queue so that
 /// consumed == produced.
 @Suite struct PipelineDemoTests {
-    func step(_ clock: ManualClock, _ engine: Engine, _ n: Int) {
-        for _ in 0..<n { clock.advance(by: .milliseconds(10)); engine.settle() }
-    }
-
     @Test func fillsToCapacityBlocksTheProducerAndDrainsCleanly() throws {
-        let clock = ManualClock()
-        let engine = Engine(EngineConfiguration(workers: 3, timerResolutionShift: 10, clock: clock))
-        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let rig = ManualRig(workers: 3)
+        defer { rig.shutdown() }
+        let engine = rig.engine
         let demo = PipelineDemo(seed: 11)
         try demo.start(on: engine)
         var sawProducerWaiting = false, maxSeen = 0
-        for _ in 0..<1500 {   // 15 s of demo time
-            step(clock, engine, 1)
+        rig.step(1500, by: .milliseconds(10)) { _ in   // 15 s of demo time
             let c = demo.counts
             maxSeen = max(maxSeen, c.depth)
             #expect(c.depth <= demo.capacity)
@@ -38,12 +33,11 @@ import TickworkDemos
         // At most 10 items × 120 ms are left to save. A consumer blocked on
         // the queue does not hold `settle()`, so on a loaded machine the
         // clock can run ahead of it: step until it has drained (bounded).
-        for _ in 0..<5000 {
+        rig.step(until: {
             let c = demo.counts
-            if c.depth == 0 && c.consumed == c.produced
-                && engine.jobs(JobQuery(states: [.retired], group: "pipeline", limit: 0)).matching == 1 { break }
-            step(clock, engine, 1)
-        }
+            return c.depth == 0 && c.consumed == c.produced
+                && engine.jobs(JobQuery(states: [.retired, .cancelled], group: "pipeline", limit: 0)).matching == 2
+        }, limit: 5000, by: .milliseconds(10))
         let c = demo.counts
         #expect(c.produced > 30)
         #expect(c.consumed == c.produced, "a clean drain: nothing lost")

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import Tickwork
 import TickworkDemos
@@ -11,15 +8,13 @@ import TickworkDemos
 /// item once; blocked jobs show as waiting on what blocks them.
 @Suite struct PrimitivesDemoTests {
     @Test func eachPrimitiveHoldsItsPromise() throws {
-        let clock = ManualClock()
-        let engine = Engine(EngineConfiguration(workers: 16, timerResolutionShift: 10, clock: clock))
-        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let rig = ManualRig(workers: 16)
+        defer { rig.shutdown() }
+        let engine = rig.engine
         let demo = PrimitivesDemo(seed: 2)
         try demo.start(on: engine)
         var waitingOn = Set<String>()
-        for _ in 0..<300 {   // 30 s
-            clock.advance(by: .milliseconds(100))
-            engine.settle()
+        rig.step(300) { _ in   // 30 s
             let c = demo.counts
             #expect(c.inUse <= PrimitivesDemo.poolSize)
             #expect(c.handedOff == c.made || c.handedOff == c.made - 1, "one slot: at most one item in flight")
@@ -39,10 +34,9 @@ import TickworkDemos
         demo.stop(on: engine)
         engine.settle()
         var cancelled = 0
-        for _ in 0..<500 {
+        _ = untilThreads {
             cancelled = engine.jobs(JobQuery(states: [.cancelled], group: "primitives", limit: 0)).matching
-            if cancelled == 16 && engine.snapshot().workers.allSatisfy({ $0.phase == .idle }) { break }
-            var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000); nanosleep(&pause, nil)
+            return cancelled == 16 && engine.snapshot().workers.allSatisfy { $0.phase == .idle }
         }
         #expect(cancelled == 16, "all sixteen jobs end cancelled: \(engine.jobs(JobQuery(group: "primitives", limit: 20)).jobs.filter { $0.state != .cancelled }.map { "\($0.name) \($0.state) \($0.status ?? "")" }) \(engine.snapshot().workers.filter { $0.phase != .idle }.map { "\($0.phase) \($0.jobName ?? "") \($0.waitingOn ?? "")" })")
         #expect(engine.snapshot().workers.allSatisfy { $0.phase == .idle }, "no thread is left blocked")

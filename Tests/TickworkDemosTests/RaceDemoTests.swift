@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Testing
 import Tickwork
 import TickworkDemos
@@ -10,23 +7,19 @@ import TickworkDemos
 /// round however the threads are scheduled — loss by construction.
 @Suite struct RaceDemoTests {
     @Test func lockedLosesNothingUnsafeLosesEveryRound() throws {
-        let clock = ManualClock()
-        let engine = Engine(EngineConfiguration(workers: 4, timerResolutionShift: 10, clock: clock))
-        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let rig = ManualRig(workers: 4)
+        defer { rig.shutdown() }
+        let engine = rig.engine
         let demo = RaceDemo()
         try demo.start(on: engine)
         let rounds = 5
         // Five rounds of one second each, in 10 ms steps; stop just before round six.
-        for _ in 0..<(rounds * 100 - 5) {
-            clock.advance(by: .milliseconds(10))
-            engine.settle()
-            quiesce(engine)
-        }
+        rig.step(rounds * 100 - 5, by: .milliseconds(10)) { _ in quiesce(engine) }
         let t = demo.totals
         #expect(t.expected == rounds * 4)
         #expect(t.locked == t.expected, "the lock loses no update")
         #expect(t.unsafe == rounds, "four adders read the same value each round: three updates lost per round")
-        #expect(demo.figures().first { $0.label == "lost" }?.value == "\(rounds * 3)")
+        #expect(figure(demo, "lost") == rounds * 3)
         // The adders waited on the lock, shown as such, and ran every round.
         #expect(engine.jobs(JobQuery(group: "race", limit: 10)).jobs.allSatisfy { $0.runs == rounds && $0.errors == 0 })
     }
@@ -37,12 +30,11 @@ import TickworkDemos
     /// time — until every busy adder is asleep or blocked behind a sleeper,
     /// so the clock never runs ahead of the handoffs.
     func quiesce(_ engine: Engine) {
-        for _ in 0..<5000 {
+        let rested = untilThreads {
             let phases = engine.snapshot().workers.map(\.phase)
-            if !phases.contains(.running) && (!phases.contains(.waiting) || phases.contains(.sleeping)) { return }
-            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000); nanosleep(&pause, nil)
+            return !phases.contains(.running) && (!phases.contains(.waiting) || phases.contains(.sleeping))
         }
-        Issue.record("the adders did not come to rest")
+        if !rested { Issue.record("the adders did not come to rest") }
     }
 
     @Test func realThreadsStillLoseUpdates() throws {
@@ -50,10 +42,7 @@ import TickworkDemos
         let engine = Engine(EngineConfiguration(workers: 4))
         let demo = RaceDemo(period: .milliseconds(100), pause: .milliseconds(20))
         try demo.start(on: engine)
-        var waited = 0
-        while demo.totals.expected < 12 && waited < 2000 {   // three rounds, or 20 s at most
-            var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000); nanosleep(&pause, nil); waited += 1
-        }
+        _ = untilThreads(seconds: 20) { demo.totals.expected >= 12 }   // three rounds
         demo.stop(on: engine)
         _ = engine.shutdown(deadline: .seconds(2))
         let t = demo.totals

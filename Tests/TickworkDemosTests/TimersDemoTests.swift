@@ -6,14 +6,12 @@ import TickworkDemos
 /// counts add up at every step and, after stopping, fired + cancelled == created.
 @Suite struct TimersDemoTests {
     @Test func firedPlusCancelledIsCreated() throws {
-        let clock = ManualClock()
-        let engine = Engine(EngineConfiguration(workers: 4, timerResolutionShift: 10, clock: clock))
-        defer { _ = engine.shutdown(deadline: .seconds(2)) }
+        let rig = ManualRig(workers: 4)
+        defer { rig.shutdown() }
+        let engine = rig.engine
         let demo = TimersDemo(seed: 5)
         try demo.start(on: engine)
-        for _ in 0..<200 {   // 20 s
-            clock.advance(by: .milliseconds(100))
-            engine.settle()
+        rig.step(200) { _ in   // 20 s
             let c = demo.counts
             #expect(c.fired + c.cancelled + c.pending == c.created)
         }
