@@ -47,6 +47,22 @@ final class DueIndex: @unchecked Sendable {
     @inline(__always)
     func insertLocked(_ job: Job, due: Int64) {
         wheel.insert(job, due: due)
+        wakeSweeperLocked(forDue: due)
+    }
+
+    /// Inserts many entries with the lock held (see `TimerWheel.insert(contentsOf:)`).
+    func insertLocked(contentsOf entries: ContiguousArray<(job: Job, due: Int64)>) {
+        guard !entries.isEmpty else { return }
+        wheel.insert(contentsOf: entries)
+        var earliest = Int64.max
+        for e in entries where e.due < earliest { earliest = e.due }
+        wakeSweeperLocked(forDue: earliest)
+    }
+
+    /// Wakes whoever sweeps if an entry due at `due` fires before they
+    /// planned to wake. Lock held.
+    @inline(__always)
+    private func wakeSweeperLocked(forDue due: Int64) {
         let wakeAt = ((due >> wheel.shift) + 1) << wheel.shift
         if wakeAt < timerWakesAt {
             timerWakesAt = wakeAt

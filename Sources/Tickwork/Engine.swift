@@ -113,14 +113,22 @@ public final class Engine: @unchecked Sendable {
     @discardableResult
     public func submit(contentsOf specs: [JobSpec]) throws -> [JobID] {
         guard !isShuttingDown else { throw EngineError.shutDown }
-        for spec in specs { try validate(spec) }
+        // By index: `for spec in specs` copied every spec (a retain of each
+        // string and closure in it), which a million jobs feel.
+        for i in specs.indices { try validate(specs[i]) }
         let now = clock.now()
         // Queue indices, looked up once per distinct name.
         var queueOf: [String: Int] = [:]
         dispatch.lock.withLock {
-            for spec in specs where queueOf[spec.queue] == nil { queueOf[spec.queue] = dispatch.queueIndexLocked(spec.queue) }
+            // Runs of like specs share a queue: hash a name only when it changes.
+            var previous: String?
+            for i in specs.indices where specs[i].queue != previous {
+                let name = specs[i].queue
+                previous = name
+                if queueOf[name] == nil { queueOf[name] = dispatch.queueIndexLocked(name) }
+            }
         }
-        var created = ContiguousArray<Job>()
+        var created = ContiguousArray<(job: Job, due: Int64)>()
         created.reserveCapacity(specs.count)
         registryLock.lock()
         let firstID = UInt64(jobs.count + 1)
@@ -143,17 +151,17 @@ public final class Engine: @unchecked Sendable {
                               body: specs[i].body)
                 job.gridDue = firstDue(of: schedule, now: now)
                 jobs.append(job)
-                created.append(job)
+                created.append((job, job.nextDue))
             }
         }
         controlTally.add(.scheduled, count: specs.count)
         // Lock order registry → due (nothing takes them the other way).
         due.lock.lock()
-        for job in created { due.insertLocked(job, due: job.nextDue) }
+        due.insertLocked(contentsOf: created)
         due.lock.unlock()
         registryLock.unlock()
         if specs.count <= 16 {
-            for job in created { events.record(.submitted, at: now, job: job.id, name: job.name) }
+            for (job, _) in created { events.record(.submitted, at: now, job: job.id, name: job.name) }
         } else {
             events.record(.submitted, at: now, name: "\(specs.count) jobs")
         }

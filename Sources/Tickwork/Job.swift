@@ -108,6 +108,17 @@ final class Job: @unchecked Sendable {
             : gridDue &+ Cadence.jitter(bound: policy.jitterNs, id: id.rawValue, run: UInt64(runs &+ misses))
     }
 
+    /// Where the run due at `due`, starting about `start`, will most likely
+    /// put the job next: a guess for prefetching (the run's outcome
+    /// decides). Reads only `let`s, so no lock is needed.
+    @inline(__always) func likelyNextDue(due: Int64, start: Int64) -> Int64? {
+        switch kind {
+        case .fixedRate(let period, _): return due &+ period
+        case .fixedDelay(let delay): return start &+ delay
+        default: return nil
+        }
+    }
+
     var isRecurring: Bool {
         switch kind {
         case .once, .onceAt: return false

@@ -136,6 +136,11 @@ final class RunQueue {
 
     /// Removes and returns everything (shutdown).
     func removeAll() -> [RunItem] {
+        // An empty queue returns a literal: `Array(emptyDeque)` writes the
+        // count into the runtime's shared empty-array storage, which
+        // ThreadSanitizer reports as a race between two engines shutting
+        // down at once (seen in the test suite).
+        guard !isEmpty else { return [] }
         let all = config.order == .priority ? heap.unordered.map(\.item) : Array(deque)
         deque.removeAll(); heap = Heap()
         return all

@@ -41,14 +41,16 @@ public struct Schedule: Sendable, CustomStringConvertible {
     /// cumulative drift). A run never overlaps the previous one; `missed`
     /// decides what happens to ticks that pass meanwhile.
     public static func every(_ period: Duration, missed: MissedTickPolicy = .skip) -> Schedule {
-        precondition(period.nanoseconds > 0, "a period must be positive")
-        return Schedule(kind: .fixedRate(period: period.nanoseconds, policy: missed))
+        let ns = period.nanoseconds
+        precondition(ns > 0, "a period must be positive")
+        return Schedule(kind: .fixedRate(period: ns, policy: missed))
     }
 
     /// Fixed delay: the next run is due `delay` after the previous run ended.
     public static func fixedDelay(_ delay: Duration) -> Schedule {
-        precondition(delay.nanoseconds >= 0, "a delay cannot be negative")
-        return Schedule(kind: .fixedDelay(delay: delay.nanoseconds))
+        let ns = delay.nanoseconds
+        precondition(ns >= 0, "a delay cannot be negative")
+        return Schedule(kind: .fixedDelay(delay: ns))
     }
 
     /// One run, `delay` after submission.

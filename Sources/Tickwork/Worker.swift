@@ -137,6 +137,10 @@ extension Engine {
         job.lastStartNs = start
         let runNumber = job.runs + 1
         stripe.unlock()
+        // The job most likely goes back into this slot when the run ends;
+        // start loading it now so the miss overlaps the run.
+        // (The sweep that queued the run asked for the slot's header.)
+        if let next = job.likelyNextDue(due: run.due, start: start) { due.wheel.prefetchSlotEnd(forDue: next) }
 
         let timeout = job.policy.timeoutNs
         worker.statsLock.lock()

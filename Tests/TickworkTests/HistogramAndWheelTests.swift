@@ -103,4 +103,39 @@ struct TimerWheelTests {
         }
         #expect(fired == Array(1...200))
     }
+
+    @Test("a batch insert files every entry as single inserts do (short, long, overdue, far)",
+          arguments: [0, 1, 7, 8, 9, 23, 24, 25, 300])
+    func batchInsert(count: Int) {
+        let now: Int64 = 1 << 20
+        let horizon = Int64(TimerWheel.slotCount) << 10
+        // Dues spread over past, near and beyond-horizon, in no order.
+        var rng = SplitMix64(seed: UInt64(count) + 1)
+        let dues: [Int64] = (0..<count).map { _ in
+            switch rng.next() % 4 {
+            case 0: return Int64(rng.next() % UInt64(now))                         // overdue
+            case 1: return now + Int64(rng.next() % 5000)                          // a few slots
+            case 2: return now + Int64(rng.next() % UInt64(horizon))               // anywhere in the wheel
+            default: return now + horizon + Int64(rng.next() % UInt64(horizon))    // far
+            }
+        }
+        let single = TimerWheel(shift: 10, now: now), batch = TimerWheel(shift: 10, now: now)
+        let jobs = (0..<count).map { job(UInt64($0 + 1)) }
+        for (j, d) in zip(jobs, dues) { single.insert(j, due: d) }
+        batch.insert(contentsOf: ContiguousArray(zip(jobs, dues).map { (job: $0, due: $1) }))
+        #expect(batch.count == single.count)
+        func drain(_ w: TimerWheel) -> [[UInt64]] {
+            var fired: [[UInt64]] = []
+            var out = ContiguousArray<Job>()
+            while let t = w.nextWake() {
+                w.collectDue(now: t, into: &out)
+                fired.append(out.map(\.id.rawValue).sorted())
+                out.removeAll()
+            }
+            return fired
+        }
+        let a = drain(single), b = drain(batch)
+        #expect(a == b)
+        #expect(a.joined().count == count)
+    }
 }
