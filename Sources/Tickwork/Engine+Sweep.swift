@@ -4,6 +4,8 @@ import CTickworkLinux
 /// timer thread sweeps; so does an idle worker that holds the sweeping duty,
 /// which then runs what it swept without a thread hand-over.
 struct SweepBuffers {
+    /// Jobs collected from the wheel, to be dispatched.
+    var fired = ContiguousArray<Job>()
     var batch = ContiguousArray<(job: Job, due: Int64)>()
     var refused: [RunItem] = []
     /// Where the batch's jobs will most likely be due next (for prefetching).
@@ -11,13 +13,20 @@ struct SweepBuffers {
 }
 
 extension Engine {
-    /// Queues a run for each job in `fired` that is still live and due,
+    /// Queues a run for each job in `buffers.fired` that is still live and due,
     /// drops stale wheel entries, handles refusals by full queues, and closes
     /// the in-flight count of what did not become a queued run. `publish`
     /// records the state moves in the sweeping thread's tally. Returns the
     /// number of runs queued.
-    func dispatchFired(_ fired: ContiguousArray<Job>, now: Int64, buffers: inout SweepBuffers,
-                       publish: (inout StateTally) -> Void) -> Int {
+    func dispatchFired(now: Int64, buffers: inout SweepBuffers, publish: (inout StateTally) -> Void) -> Int {
+        var fired = ContiguousArray<Job>()
+        swap(&fired, &buffers.fired)
+        defer {
+            // Handed back empty, keeping a working size; a one-off flood (a
+            // backlog after a stall) does not stay allocated.
+            fired.removeAll(keepingCapacity: fired.capacity <= 4096)
+            swap(&fired, &buffers.fired)
+        }
         // At scale every fired job is cold memory: three cache lines (168
         // bytes). Ask for them all first, so the CPU overlaps the misses,
         // instead of paying one at a time under each lock below. The loop
@@ -89,14 +98,13 @@ extension Engine {
         worker.sweepPoked = false
         dispatch.lock.unlock()
 
-        var fired = ContiguousArray<Job>()
         var now: Int64 = 0
         while !due.stopping && !worker.sweepPoked {
             now = clock.now()
             let next = due.wheel.nextWake() ?? .max
             if next <= now {
-                due.wheel.collectDue(now: now, into: &fired)
-                due.inFlight += fired.count
+                due.wheel.collectDue(now: now, into: &buffers.fired)
+                due.inFlight += buffers.fired.count
                 break
             }
             due.timerWakesAt = next
@@ -112,8 +120,8 @@ extension Engine {
         let stopping = due.stopping
         due.lock.unlock()
 
-        if !fired.isEmpty {
-            _ = dispatchFired(fired, now: now, buffers: &buffers) { tally in
+        if !buffers.fired.isEmpty {
+            _ = dispatchFired(now: now, buffers: &buffers) { tally in
                 worker.statsLock.withLock { worker.tally.merge(tally) }
                 tally = StateTally()
             }

@@ -18,7 +18,6 @@ extension Engine {
             timerCPUClock = ThreadInfo.currentCPUClock()
             timerPhaseSinceNs = clock.now()
         }
-        var fired = ContiguousArray<Job>()
         var buffers = SweepBuffers()
         var tally = StateTally()
 
@@ -27,25 +26,21 @@ extension Engine {
             let now = clock.now()
             // While an idle worker holds the sweeping duty, the wheel is its.
             if due.sweeper == nil {
-                due.wheel.collectDue(now: now, into: &fired)
-                due.inFlight += fired.count
+                due.wheel.collectDue(now: now, into: &buffers.fired)
+                due.inFlight += buffers.fired.count
                 // A sweep can leave nothing due without firing anything (a
                 // far entry moved into a slot not yet ended): let `settle()`
                 // look again.
-                if fired.isEmpty && due.settleWaiters > 0 { due.settleCondition.broadcast() }
+                if buffers.fired.isEmpty && due.settleWaiters > 0 { due.settleCondition.broadcast() }
             }
             due.lock.unlock()
 
             var lastBatch = 0
-            if !fired.isEmpty {
-                lastBatch = dispatchFired(fired, now: now, buffers: &buffers, publish: flushTimerTally)
+            if !buffers.fired.isEmpty {
+                lastBatch = dispatchFired(now: now, buffers: &buffers, publish: flushTimerTally)
                 // The runs just queued may find every worker asleep in a job,
                 // which `settle()` counts as settled: let it look again.
                 if clock.isManual { due.lock.withLock { if due.settleWaiters > 0 { due.settleCondition.broadcast() } } }
-                // Drop the buffer rather than keep it: it came from a wheel
-                // slot, and handing the largest buffer back to every slot in
-                // turn would grow them all to the largest batch ever seen.
-                fired = ContiguousArray()
             }
             let nextTimeout = checkTimeouts(now: now, tally: &tally)
 

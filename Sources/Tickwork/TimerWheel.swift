@@ -21,10 +21,12 @@ final class TimerWheel {
     static let mask = Int64(slotCount - 1)
 
     let shift: Int64
-    /// 2^16 slot arrays, allocated once: a fixed base address, so a worker
-    /// can prefetch a slot without the lock (`prefetchSlot`), and no
-    /// uniqueness check of an outer array on every insert.
-    private let slots: UnsafeMutablePointer<ContiguousArray<Job>>
+    /// Each slot's chain of blocks: the first (collected from) and the last
+    /// (appended to), `WheelBlocks.none` when empty. Fixed addresses, so a
+    /// worker can prefetch a slot without the lock (`prefetchSlot`).
+    private let heads: UnsafeMutablePointer<WheelBlocks.Block>
+    private let tails: UnsafeMutablePointer<WheelBlocks.Block>
+    private let blocks = WheelBlocks()
     @exclusivity(unchecked) private var occupied: [UInt64]
     /// Every tick below this has been collected.
     @exclusivity(unchecked) private(set) var current: Int64
@@ -41,49 +43,55 @@ final class TimerWheel {
     }
 
     /// - Parameters:
-    ///   - shift: log2 of the slot width in nanoseconds (18 ≈ 262 µs).
+    ///   - shift: log2 of the slot width in nanoseconds (19 ≈ 524 µs, the default).
     ///   - now: the clock's current reading.
     init(shift: Int, now: Int64) {
         precondition((10...30).contains(shift), "wheel resolution must be 2^10…2^30 ns")
         self.shift = Int64(shift)
-        slots = .allocate(capacity: Self.slotCount)
-        slots.initialize(repeating: ContiguousArray<Job>(), count: Self.slotCount)
+        heads = .allocate(capacity: Self.slotCount)
+        heads.initialize(repeating: WheelBlocks.none, count: Self.slotCount)
+        tails = .allocate(capacity: Self.slotCount)
+        tails.initialize(repeating: WheelBlocks.none, count: Self.slotCount)
         occupied = Array(repeating: 0, count: Self.slotCount / 64)
         current = now >> Int64(shift)
     }
 
     deinit {
-        slots.deinitialize(count: Self.slotCount)
-        slots.deallocate()
+        for i in 0..<Self.slotCount {
+            var b = heads[i]
+            while b != WheelBlocks.none { blocks.releaseEntries(of: b); b = blocks.next(b) }
+        }
+        heads.deallocate()
+        tails.deallocate()
     }
 
     var resolutionNs: Int64 { 1 << shift }
 
-    /// Starts loading the header of the slot an entry due at `due` would go
-    /// to, without the lock. At scale every slot is cold memory: a sweep
-    /// calls this for the jobs it queues, and the run calls
+    /// Blocks in use (for tests: the pool recycles them).
+    var blocksInUse: Int { blocks.inUse }
+
+    /// Starts loading the slot an entry due at `due` would go to, without
+    /// the lock. At scale every slot is cold memory, reached through two
+    /// misses in a chain: the slot's last block number, then the block. A
+    /// sweep calls this for the jobs it queues and the run calls
     /// `prefetchSlotEnd` before its body, so the insert after the run finds
     /// both in cache instead of stalling twice. Only hints: any `due` is
     /// safe, and a slot changing meanwhile costs nothing but the hint.
     @inline(__always)
     func prefetchSlot(forDue due: Int64) {
-        rawSlots { ctw_prefetch_slot($0, slotIndex(due)) }
+        ctw_prefetch(tails + slotIndex(due))
     }
 
-    /// Starts loading where the next entry of that slot goes (reads the
-    /// slot's count: call it after `prefetchSlot` had time to land).
+    /// Starts loading the block the next entry of that slot goes to (reads
+    /// the slot: call it once `prefetchSlot` had time to land).
     @inline(__always)
     func prefetchSlotEnd(forDue due: Int64) {
-        rawSlots { ctw_prefetch_slot_end($0, slotIndex(due)) }
+        UnsafeRawPointer(blocks.chunks).withMemoryRebound(to: UnsafeRawPointer?.self, capacity: WheelBlocks.maxChunks) {
+            ctw_prefetch_wheel_block(tails, $0, slotIndex(due), Int32(WheelBlocks.chunkBits), WheelBlocks.blockBytes)
+        }
     }
 
     @inline(__always) private func slotIndex(_ due: Int64) -> Int { Int((due >> shift) & Self.mask) }
-
-    /// The slot array as the C prefetch helpers see it: a reference per slot.
-    @inline(__always)
-    private func rawSlots(_ body: (UnsafePointer<UnsafeMutableRawPointer?>) -> Void) {
-        UnsafeRawPointer(slots).withMemoryRebound(to: UnsafeMutableRawPointer?.self, capacity: Self.slotCount, body)
-    }
 
     @inline(__always)
     func insert(_ job: Job, due: Int64) {
@@ -93,11 +101,19 @@ final class TimerWheel {
             overdue.append(job)
         } else if tick - current < Int64(Self.slotCount) {
             let i = Int(tick & Self.mask)
-            // Start a slot's storage at 16 entries: skips the first
-            // reallocations of a busy slot.
-            if slots[i].capacity == 0 { slots[i].reserveCapacity(16) }
-            slots[i].append(job)
-            occupied[i >> 6] |= 1 << UInt64(i & 63)
+            var last = tails[i]
+            if last == WheelBlocks.none {
+                last = blocks.allocate()
+                heads[i] = last
+                tails[i] = last
+                occupied[i >> 6] |= 1 << UInt64(i & 63)
+            } else if blocks.isFull(last) {
+                let added = blocks.allocate()
+                blocks.setNext(last, added)
+                tails[i] = added
+                last = added
+            }
+            blocks.append(job, to: last)
         } else {
             far.insert(FarEntry(due: due, job: job))
         }
@@ -107,16 +123,14 @@ final class TimerWheel {
     /// at a million jobs every slot is cold memory, and one miss at a time
     /// was most of a bulk submit's time.
     func insert(contentsOf entries: ContiguousArray<(job: Job, due: Int64)>) {
-        // Three misses in a chain per entry: the slot's reference, its
-        // array's header, the array's end. Ask for each a few entries before
-        // the next one needs it.
-        let first = 24, second = 16, third = 8
+        // Two misses in a chain per entry (see `prefetchSlot`): ask for
+        // each a few entries before the next step needs it.
+        let first = 16, second = 8
         entries.withUnsafeBufferPointer { entries in
             let n = entries.count
             for k in -first..<n {
-                if k + first < n { ctw_prefetch(slots + slotIndex(entries[k + first].due)) }
-                if k + second < n && k + second >= 0 { prefetchSlot(forDue: entries[k + second].due) }
-                if k + third < n && k + third >= 0 { prefetchSlotEnd(forDue: entries[k + third].due) }
+                if k + first < n { prefetchSlot(forDue: entries[k + first].due) }
+                if k + second < n && k + second >= 0 { prefetchSlotEnd(forDue: entries[k + second].due) }
                 if k >= 0 { insert(entries[k].job, due: entries[k].due) }
             }
         }
@@ -135,11 +149,17 @@ final class TimerWheel {
                 break
             }
             let i = Int(tick & Self.mask)
-            count -= slots[i].count
-            if out.isEmpty { swap(&out, &slots[i]) } else {
-                out.append(contentsOf: slots[i])
-                slots[i].removeAll(keepingCapacity: true)
+            let before = out.count
+            var b = heads[i]
+            while b != WheelBlocks.none {
+                blocks.moveEntries(of: b, to: &out)
+                let next = blocks.next(b)
+                blocks.release(b)
+                b = next
             }
+            heads[i] = WheelBlocks.none
+            tails[i] = WheelBlocks.none
+            count -= out.count - before
             occupied[i >> 6] &= ~(1 << UInt64(i & 63))
             current = tick + 1
         }

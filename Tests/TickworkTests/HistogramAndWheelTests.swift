@@ -138,4 +138,41 @@ struct TimerWheelTests {
         #expect(a == b)
         #expect(a.joined().count == count)
     }
+
+    @Test("a slot past one block keeps its entries in insertion order, and fired blocks are reused")
+    func blocksAreRecycled() {
+        let w = TimerWheel(shift: 10, now: 0)
+        let perBlock = WheelBlocks.entriesPerBlock
+        // Three and a bit blocks in one slot.
+        let n = perBlock * 3 + 2
+        for i in 1...n { w.insert(job(UInt64(i)), due: 100) }
+        #expect(w.blocksInUse == 4)
+        var out = ContiguousArray<Job>()
+        w.collectDue(now: 1024, into: &out)
+        #expect(out.map(\.id.rawValue) == Array(1...UInt64(n)))
+        #expect(w.blocksInUse == 0)
+        #expect(w.count == 0)
+        // Lap after lap over every slot: the pool holds no more blocks than
+        // the most entries held at once need.
+        var t: Int64 = 1024
+        for lap in 0..<3 {
+            for i in 0..<2000 { w.insert(job(UInt64(i + 1)), due: t + Int64(i % 500) * 1024) }
+            #expect(w.blocksInUse <= 500, "lap \(lap): 2,000 entries over 500 slots take 500 blocks")
+            while let wake = w.nextWake() { out.removeAll(); w.collectDue(now: wake, into: &out); t = wake }
+            #expect(w.blocksInUse == 0)
+        }
+    }
+
+    @Test("a wheel let go with entries in it releases its jobs")
+    func releasesJobsOnDeinit() {
+        weak var held: Job?
+        do {
+            let w = TimerWheel(shift: 10, now: 0)
+            let j = job(1)
+            held = j
+            w.insert(j, due: 5000)
+            w.insert(j, due: 9000)   // a stale second entry, as control calls leave
+        }
+        #expect(held == nil)
+    }
 }
