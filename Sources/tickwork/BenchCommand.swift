@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "RNG seed.") var seed: UInt64 = 1
     @Option(help: "Grace after the window, seconds.") var grace = 1.0
     @Option(name: .customLong("timer-resolution-us"),
-            help: "Tickwork's own: timer wheel slot (leeway), rounded to a power of two ns. Default: the engine's (≈262).")
+            help: "Tickwork's own: timer wheel slot (leeway), rounded to a power of two ns. Default: the engine's (≈524).")
     var timerResolutionUs: Double?
     @Option(name: .customLong("observe-hz"),
             help: "Tickwork's own: observe the engine N times a second during the run, as a dashboard would, and report the time it took (adds an \"observe\" object). Default: off.")
