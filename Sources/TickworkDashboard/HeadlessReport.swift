@@ -4,7 +4,10 @@ import Tickwork
 /// One line of `tickwork headless`: the engine's state as plain text or as
 /// one JSON object. Pure: a function of a snapshot (and the demos' figures).
 public struct HeadlessReport: Encodable, Sendable {
-    public struct Workers: Encodable, Sendable { public var total: Int; public var busy: Int }
+    public struct Workers: Encodable, Sendable {
+        public var total: Int; public var busy: Int
+        public init(total: Int, busy: Int) { self.total = total; self.busy = busy }
+    }
     public struct Queue: Encodable, Sendable { public var name: String; public var depth: Int; public var capacity: Int; public var overflow: Int }
     public struct Lateness: Encodable, Sendable { public var p50: Double?; public var p99: Double?; public var max: Double? }
 

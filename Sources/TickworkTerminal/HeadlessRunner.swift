@@ -39,9 +39,13 @@ public enum HeadlessRunner {
                 next += Int64(intervalS * 1e9)
             }
         }
+        // The pool as it ran: after shutdown no thread is left to count.
+        let pool = HeadlessReport(engine.snapshot()).workers.total
         windDown()
         let report = engine.shutdown(deadline: .seconds(5))
-        emit(HeadlessReport(engine.snapshot(), final: true, demos: figures()))
+        var final = HeadlessReport(engine.snapshot(), final: true, demos: figures())
+        final.workers = .init(total: pool, busy: 0)
+        emit(final)
         if !report.isClean {
             let note = Array("tickwork headless: \(report.abandonedRunning.count) running jobs abandoned at shutdown\n".utf8)
             _ = note.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }

@@ -40,6 +40,10 @@ import Testing
         }
         let last = try #require(lines.last)
         #expect(last["final"] as? Bool == true)
+        // The final line states the pool the run had (not the none left after shutdown).
+        let workers = try #require(last["workers"] as? [String: Int])
+        #expect(workers["total"] == (lines.first?["workers"] as? [String: Int])?["total"], "\(workers)")
+        #expect((workers["total"] ?? 0) > 0 && workers["busy"] == 0)
         let refresh = try #require((last["demos"] as? [String: Any])?["refresh"] as? [String: Any])
         #expect((refresh["created"] as? Int ?? 0) >= 30)   // 30 at start, more as objects retire
         #expect(lines.dropLast().allSatisfy { $0["final"] == nil })
