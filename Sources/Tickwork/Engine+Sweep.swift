@@ -64,8 +64,8 @@ extension Engine {
         }
         let queued = buffers.batch.count
         // The wheel slots these jobs will most likely go back into are cold
-        // too; start loading them (the runs prefetch them again, in case
-        // they start later; see `execute`).
+        // too: start loading each slot's last-block number; the run then
+        // asks for the block itself (see `execute`).
         for next in buffers.nextDues { due.wheel.prefetchSlot(forDue: next) }
         buffers.nextDues.removeAll(keepingCapacity: true)
         // Counts are published before the runs can start (and end).

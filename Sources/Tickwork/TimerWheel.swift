@@ -57,9 +57,12 @@ final class TimerWheel {
     }
 
     deinit {
+        // The entries' references go to a throwaway array and die with it.
+        var dropped = ContiguousArray<Job>()
         for i in 0..<Self.slotCount {
             var b = heads[i]
-            while b != WheelBlocks.none { blocks.releaseEntries(of: b); b = blocks.next(b) }
+            while b != WheelBlocks.none { blocks.moveEntries(of: b, to: &dropped); b = blocks.next(b) }
+            dropped.removeAll(keepingCapacity: true)
         }
         heads.deallocate()
         tails.deallocate()

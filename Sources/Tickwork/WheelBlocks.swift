@@ -102,13 +102,4 @@ final class WheelBlocks {
         }
         p.storeBytes(of: Int32(0), toByteOffset: 4, as: Int32.self)
     }
-
-    /// Drops a block's references (teardown).
-    func releaseEntries(of b: Block) {
-        let p = address(b)
-        for k in 0..<count(b) {
-            Unmanaged<Job>.fromOpaque(p.load(fromByteOffset: 8 + 8 * k, as: UnsafeMutableRawPointer.self)).release()
-        }
-        p.storeBytes(of: Int32(0), toByteOffset: 4, as: Int32.self)
-    }
 }

@@ -137,9 +137,9 @@ extension Engine {
         job.lastStartNs = start
         let runNumber = job.runs + 1
         stripe.unlock()
-        // The job most likely goes back into this slot when the run ends;
-        // start loading it now so the miss overlaps the run.
-        // (The sweep that queued the run asked for the slot's header.)
+        // The job most likely goes back into this slot when the run ends:
+        // start loading its last block now, so the miss overlaps the run.
+        // (The sweep that queued the run asked for the slot's block number.)
         if let next = job.likelyNextDue(due: run.due, start: start) { due.wheel.prefetchSlotEnd(forDue: next) }
 
         let timeout = job.policy.timeoutNs
