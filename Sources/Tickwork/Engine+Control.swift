@@ -32,12 +32,28 @@ extension Engine {
     @discardableResult
     public func cancelGroup(_ group: String) -> Int { jobsOfGroup(group).filter { cancel($0) }.count }
 
-    /// Pauses every job (remembering which were paused this way).
+    /// Pauses every job, exactly as `resumeAll()` undoes it:
+    /// - a scheduled, queued or retrying job is paused at once;
+    /// - a running run finishes, then its job is paused (the pause is marked as pause-all's);
+    /// - a job submitted before `resumeAll()` starts paused;
+    /// - a job already paused (or pausing) by hand is left as it is and stays paused after `resumeAll()`.
+    /// Returns how many jobs it paused or will pause.
     @discardableResult
-    public func pauseAll() -> Int { allJobs().filter { pause($0.id, byAll: true) }.count }
-    /// Resumes the jobs `pauseAll()` paused; jobs paused one by one stay paused.
+    public func pauseAll() -> Int {
+        let all = registryLock.withLock { pausingAll = true; return jobs.compactMap { $0 } }
+        return all.filter { pause($0.id, byAll: true) }.count
+    }
+
+    /// Undoes `pauseAll()`: every job it paused (or was going to pause after
+    /// its run) goes back on its schedule; jobs paused by hand stay paused.
     @discardableResult
-    public func resumeAll() -> Int { allJobs().filter { resume($0, onlyIfPausedByAll: true) }.count }
+    public func resumeAll() -> Int {
+        let all = registryLock.withLock { pausingAll = false; return jobs.compactMap { $0 } }
+        return all.filter { resume($0, onlyIfPausedByAll: true) }.count
+    }
+
+    /// Whether `pauseAll()` is in force (until `resumeAll()`).
+    public var isPausedAll: Bool { registryLock.withLock { pausingAll } }
 
     /// Stops (or restarts) workers taking runs from a queue; runs keep queueing
     /// up to its capacity.
@@ -114,7 +130,10 @@ extension Engine {
             job.state = .paused
             removeFromQueue = true
         case .running, .sleeping:
-            let changed = !job.pauseAfterRun
+            // Pause-all does not take over a pause a person asked for; a
+            // person's pause takes over pause-all's (resume-all leaves it).
+            let changed = !job.pauseAfterRun || (job.pausedByAll && !byAll)
+            if !job.pauseAfterRun { job.pausedByAll = byAll } else if !byAll { job.pausedByAll = false }
             job.pauseAfterRun = true
             stripe.unlock()
             if changed { events.record(.paused, at: clock.now(), job: job.id, name: job.name, message: "after the current run") }
@@ -136,8 +155,9 @@ extension Engine {
         let stripe = stripes[job.stripe]
         stripe.lock()
         let from = job.state
-        if (from == .running || from == .sleeping) && job.pauseAfterRun && !onlyIfPausedByAll {
+        if (from == .running || from == .sleeping) && job.pauseAfterRun && (!onlyIfPausedByAll || job.pausedByAll) {
             job.pauseAfterRun = false
+            job.pausedByAll = false
             stripe.unlock()
             return true
         }

@@ -11,7 +11,9 @@ extension Engine {
         let now = clock.now()
         var tally = StateTally()
         var total = 0, forgotten = 0
+        var pausedAll = false
         registryLock.withLock {
+            pausedAll = pausingAll
             tally.merge(controlTally)
             total = jobs.count
             forgotten = forgottenJobs
@@ -100,86 +102,8 @@ extension Engine {
                               forgottenJobs: forgotten, runs: runs, runsPerSecond: rps, lateness: lateness,
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,
                               lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown,
-                              errors: errorCount.load(ordering: .relaxed), workersReplaced: replaced)
-    }
-
-    /// A window of jobs: filtered, sorted, sliced. Visits each job once under
-    /// its stripe lock; with the default order (submission) and no filter it
-    /// touches only the slice.
-    public func jobs(_ query: JobQuery) -> JobPage {
-        let (table, groups, forgotten) = registryLock.withLock { (jobs, groupNames, forgottenJobs) }
-        let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
-        let needle = query.text?.lowercased()
-        let groupFilter: Int32? = query.group.map { g in Int32(groups.firstIndex(of: g) ?? -1) }
-        let now = clock.now()
-
-        if query.sort == .id && query.states == nil && needle == nil && groupFilter == nil {
-            // Submission order, no filter: walk to the slice, touching only
-            // the jobs shown (a dashboard pages through a million this way).
-            var picked: [Job] = []
-            picked.reserveCapacity(Swift.min(query.limit, 1024))
-            // With no forgotten jobs the table has no holes: jump to the offset.
-            let jump = forgotten == 0 ? Swift.min(query.offset, table.count) : 0
-            var skipped = jump
-            let indices: AnyIterator<Int> = query.descending
-                ? AnyIterator((0..<(table.count - jump)).reversed().makeIterator())
-                : AnyIterator((jump..<table.count).makeIterator())
-            for i in indices {
-                guard picked.count < query.limit else { break }
-                guard let job = table[i] else { continue }
-                if skipped < query.offset { skipped += 1; continue }
-                picked.append(job)
-            }
-            return JobPage(matching: table.count - forgotten,
-                           jobs: picked.map { info($0, groups: groups, queues: queueNames, now: now) })
-        }
-
-        // One pass, keeping only the best offset+limit entries in a bounded
-        // heap: O(n log k) time and O(k) memory, where a full sort of a
-        // million jobs took over half a second and 60 MB (measured with
-        // `tickwork bench --observe-hz`).
-        let keep = query.offset + query.limit
-        var best = Heap<Ranked>()
-        var matching = 0
-        for case let job? in table {
-            if let g = groupFilter, job.groupIndex != g { continue }
-            if let needle, !job.name.lowercased().contains(needle),
-               !groups[Int(job.groupIndex)].lowercased().contains(needle) { continue }
-            let stripe = stripes[job.stripe]
-            stripe.lock()
-            let state = job.state
-            if let states = query.states, !states.contains(state) { stripe.unlock(); continue }
-            let key: SortValue
-            switch query.sort {
-            case .id: key = .int(Int64(job.id.rawValue))
-            case .name: key = .text(job.name)
-            case .group: key = .text(groups[Int(job.groupIndex)])
-            case .state: key = .int(Int64(state.order))
-            case .schedule:
-                // Text made only when this order is asked for.
-                key = .text(Schedule(kind: job.kind, initialDelayNs: job.policy.initialDelayNs, jitterNs: job.policy.jitterNs).description)
-            case .nextDue: key = .int(Self.isWaiting(job) ? job.nextDue : Int64.max)
-            case .lastDuration: key = .int(job.lastDurationNs)
-            case .runs: key = .int(Int64(job.runs))
-            case .errors: key = .int(Int64(job.errors))
-            case .lateness: key = .int(job.lastLatenessNs)
-            }
-            stripe.unlock()
-            matching += 1
-            guard keep > 0 else { continue }
-            let entry = Ranked(key: key, id: job.id, job: job, descending: query.descending)
-            if best.count < keep {
-                best.insert(entry)
-            } else if entry < best.max! {
-                _ = best.removeMax()
-                best.insert(entry)
-            }
-        }
-        var ordered: [Ranked] = []
-        ordered.reserveCapacity(best.count)
-        while let e = best.popMin() { ordered.append(e) }
-        let slice = ordered.dropFirst(query.offset).prefix(query.limit)
-        return JobPage(matching: matching, jobs: slice.map { info($0.job, groups: groups, queues: queueNames, now: now) })
+                              errors: errorCount.load(ordering: .relaxed), workersReplaced: replaced,
+                              pausedAll: pausedAll)
     }
 
     /// Everything kept about one job, or nil if unknown or forgotten.
@@ -187,7 +111,7 @@ extension Engine {
         guard let job = job(id) else { return nil }
         let groups = registryLock.withLock { groupNames }
         let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
-        let base = info(job, groups: groups, queues: queueNames, now: clock.now())
+        let base = info(job, groups: groups, queues: queueNames)
         return stripes[job.stripe].withLock {
             JobDetail(info: base, recentErrors: job.extras?.recentErrors ?? [], log: job.extras?.logLines ?? [],
                       durationHistoryNs: job.extras?.durationHistory ?? [],
@@ -200,7 +124,7 @@ extension Engine {
         guard let job = job(id) else { return nil }
         let groups = registryLock.withLock { groupNames }
         let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
-        return info(job, groups: groups, queues: queueNames, now: clock.now())
+        return info(job, groups: groups, queues: queueNames)
     }
 
     /// Events after sequence number `after` (0: from the oldest kept).
@@ -271,9 +195,10 @@ extension Engine {
         job.state == .scheduled || job.state == .paused || (job.state == .failed && !job.gaveUp && !job.stuck)
     }
 
-    func info(_ job: Job, groups: [String], queues: [String], now: Int64) -> JobInfo {
+    func info(_ job: Job, groups: [String], queues: [String]) -> JobInfo {
         let scheduleText = Schedule(kind: job.kind, initialDelayNs: job.policy.initialDelayNs, jitterNs: job.policy.jitterNs).description
         return stripes[job.stripe].withLock {
+            let sampledAt = clock.now()
             let ran = job.runs > 0 && job.lastDurationNs >= 0
             return JobInfo(
                 id: job.id, name: job.name, group: groups[Int(job.groupIndex)], queue: queues[Int(job.queueIndex)],
@@ -294,34 +219,7 @@ extension Engine {
                 totalLatenessNs: job.totalLatenessNs, usage: Double(job.usage),
                 progress: job.extras?.progress, status: job.extras?.statusText, lastError: job.extras?.lastError,
                 stuck: job.stuck, gaveUp: job.gaveUp, pausePending: job.pauseAfterRun,
-                worker: job.worker >= 0 ? Int(job.worker) : nil)
-        }
-    }
-}
-
-/// A job with its sort key, ordered as the query asks (ties by id).
-struct Ranked: Comparable {
-    let key: SortValue
-    let id: JobID
-    let job: Job
-    let descending: Bool
-    static func < (a: Ranked, b: Ranked) -> Bool {
-        if a.key == b.key { return a.id < b.id }
-        return a.descending ? b.key < a.key : a.key < b.key
-    }
-    static func == (a: Ranked, b: Ranked) -> Bool { a.id == b.id }
-}
-
-/// A sort key value.
-enum SortValue: Comparable {
-    case int(Int64)
-    case text(String)
-    static func < (a: SortValue, b: SortValue) -> Bool {
-        switch (a, b) {
-        case (.int(let x), .int(let y)): return x < y
-        case (.text(let x), .text(let y)): return x.localizedStandardCompare(y) == .orderedAscending
-        case (.int, .text): return true
-        case (.text, .int): return false
+                worker: job.worker >= 0 ? Int(job.worker) : nil, sampledAtNs: sampledAt)
         }
     }
 }

@@ -57,6 +57,7 @@ extension Engine {
             event = event ?? .paused
         }
         job.pauseAfterRun = false
+        if to != .paused { job.pausedByAll = false }
         job.state = to
         let dispatchDue = reinsertAt != nil ? job.nextDue : 0
         stripe.unlock()

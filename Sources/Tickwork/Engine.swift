@@ -38,6 +38,8 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) var finishedOrder: [JobID] = []
     @exclusivity(unchecked) var finishedHead = 0
     @exclusivity(unchecked) var forgottenJobs = 0
+    /// Between `pauseAll()` and `resumeAll()`: jobs submitted meanwhile start paused.
+    @exclusivity(unchecked) var pausingAll = false
     @exclusivity(unchecked) private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
 
     // dispatch lock
@@ -131,6 +133,8 @@ public final class Engine: @unchecked Sendable {
         var created = ContiguousArray<(job: Job, due: Int64)>()
         created.reserveCapacity(specs.count)
         registryLock.lock()
+        // Submitted under pause-all: born paused (by all), so resume-all starts them.
+        let bornPaused = pausingAll
         let firstID = UInt64(jobs.count + 1)
         var lastQueue: (name: String, index: Int) = ("", -1)
         specs.withUnsafeBufferPointer { specs in
@@ -151,10 +155,15 @@ public final class Engine: @unchecked Sendable {
                               body: specs[i].body)
                 job.gridDue = firstDue(of: schedule, now: now)
                 jobs.append(job)
-                created.append((job, job.nextDue))
+                if bornPaused {
+                    job.state = .paused
+                    job.pausedByAll = true
+                } else {
+                    created.append((job, job.nextDue))
+                }
             }
         }
-        controlTally.add(.scheduled, count: specs.count)
+        controlTally.add(bornPaused ? .paused : .scheduled, count: specs.count)
         // Lock order registry → due (nothing takes them the other way).
         due.lock.lock()
         due.insertLocked(contentsOf: created)

@@ -27,7 +27,9 @@ public struct EngineSnapshot: Sendable {
 
     /// Workers replaced since the start because a run outlived its timeout.
     public var workersReplaced: Int = 0
-    public var busyWorkers: Int { workers.filter { $0.phase == .running || $0.phase == .sleeping || $0.phase == .waiting }.count }
+    /// `pauseAll()` is in force (until `resumeAll()`).
+    public var pausedAll: Bool = false
+    public var busyWorkers: Int { workers.filter(\.isBusy).count }
     public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }
 }
 
@@ -51,6 +53,8 @@ public struct WorkerInfo: Sendable, Equatable {
     public var retiring: Bool
     /// What the run waits on, while `phase == .waiting` ("connection pool").
     public var waitingOn: String? = nil
+    /// Inside a run (running, sleeping in it, or waiting on its own primitive).
+    public var isBusy: Bool { phase == .running || phase == .sleeping || phase == .waiting }
 }
 
 public struct TimerInfo: Sendable, Equatable {
@@ -122,6 +126,9 @@ public struct JobInfo: Sendable, Equatable {
     public var pausePending: Bool
     /// Worker index running it.
     public var worker: Int?
+    /// The instant this record was read (under the job's lock), so a
+    /// countdown drawn from it never exceeds the period.
+    public var sampledAtNs: Int64 = 0
 }
 
 /// A job with everything kept about it.
@@ -136,7 +143,7 @@ public struct JobDetail: Sendable, Equatable {
 /// Which jobs a reader wants, in what order, which slice.
 public struct JobQuery: Sendable, Equatable {
     public enum SortKey: String, Sendable, CaseIterable, Codable {
-        case id, name, group, state, schedule, nextDue, lastDuration, runs, errors, lateness
+        case id, name, group, state, schedule, nextDue, lastDuration, runs, errors, lateness, status
     }
     public var states: Set<JobState>?
     public var group: String?
@@ -146,18 +153,48 @@ public struct JobQuery: Sendable, Equatable {
     public var descending: Bool
     public var offset: Int
     public var limit: Int
+    /// Keep this job in view: if it still matches, the window is placed so
+    /// that it sits at row `anchorRow` (as near as the ends allow) and
+    /// `offset` is ignored. A dashboard's selection follows its job this way.
+    public var anchor: JobID?
+    public var anchorRow: Int
+    /// Fetch exactly these jobs, in this order (those that still match):
+    /// an order held still while a person moves through the table.
+    public var pinned: [JobID]?
 
     public init(states: Set<JobState>? = nil, group: String? = nil, text: String? = nil,
-                sort: SortKey = .id, descending: Bool = false, offset: Int = 0, limit: Int = 50) {
+                sort: SortKey = .id, descending: Bool = false, offset: Int = 0, limit: Int = 50,
+                anchor: JobID? = nil, anchorRow: Int = 0, pinned: [JobID]? = nil) {
         self.states = states; self.group = group; self.text = text
         self.sort = sort; self.descending = descending; self.offset = Swift.max(0, offset); self.limit = Swift.max(0, limit)
+        self.anchor = anchor; self.anchorRow = Swift.max(0, anchorRow); self.pinned = pinned
+    }
+
+    /// The same jobs in the same order (the filter and the sort), whatever the window.
+    public func selectsSameJobs(as other: JobQuery) -> Bool {
+        states == other.states && group == other.group && text == other.text
+            && sort == other.sort && descending == other.descending
     }
 }
 
 public struct JobPage: Sendable {
-    /// Jobs matching the filter (before offset and limit).
+    /// Jobs matching the filter (before offset and limit); for a pinned
+    /// query, how many of the pinned jobs still match.
     public var matching: Int
     public var jobs: [JobInfo]
+    /// The index of `jobs[0]` among the matching jobs (the query's offset,
+    /// or where the anchor placed the window).
+    public var offset: Int
+    /// The anchor's index among the matching jobs; nil if it no longer matches.
+    public var anchorIndex: Int?
+    /// The anchor's own record, whether or not it still matches (nil if forgotten):
+    /// says why it left (retired, cancelled, filtered out).
+    public var anchorInfo: JobInfo?
+
+    public init(matching: Int, jobs: [JobInfo], offset: Int = 0, anchorIndex: Int? = nil, anchorInfo: JobInfo? = nil) {
+        self.matching = matching; self.jobs = jobs; self.offset = offset
+        self.anchorIndex = anchorIndex; self.anchorInfo = anchorInfo
+    }
 }
 
 /// What `shutdown(deadline:)` could not finish.

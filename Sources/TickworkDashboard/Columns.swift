@@ -9,6 +9,9 @@ struct Column {
     var maxWidth = Int.max
     /// Lower numbers are dropped last.
     var priority = 0
+    /// Carries text (a name, what a run waits on, a status): takes the
+    /// width left over once every flexible column reached its `maxWidth`.
+    var takesRest = false
 }
 
 /// Decides which columns fit in `total` cells (one space between each) and
@@ -30,6 +33,12 @@ func fitColumns(_ columns: [Column], total: Int, x: Int) -> [(column: Column, x:
         for i in flexible where spare > 0 && widths[i] < columns[i].maxWidth {
             widths[i] += 1; spare -= 1; progress = true
         }
+    }
+    // A wide terminal: what is still spare goes to the text columns, so
+    // nothing is cut beside blank space.
+    let text = columns.indices.filter { kept.contains($0) && columns[$0].takesRest }
+    while spare > 0 && !text.isEmpty {
+        for i in text where spare > 0 { widths[i] += 1; spare -= 1 }
     }
     var out: [(Column, Int, Int)] = []
     var cx = x

@@ -10,6 +10,8 @@ public struct DashboardFrame: Sendable {
     /// The query that produced `page` (the table only trusts a page for its own query).
     public var query: JobQuery
     public var detail: JobDetail?
+    /// The job whose detail the sampler looked for (nil: none asked).
+    public var detailRequested: JobID?
     public var events: [EngineEvent]
     public var missedEvents: UInt64
     /// Figures a demo wants shown (title → lines), in display order.
@@ -21,9 +23,11 @@ public struct DashboardFrame: Sendable {
     public var notices: [String]
 
     public init(snapshot: EngineSnapshot, page: JobPage, query: JobQuery, detail: JobDetail? = nil,
+                detailRequested: JobID? = nil,
                 events: [EngineEvent] = [], missedEvents: UInt64 = 0, panels: [DemoPanel] = [], sampleNs: Int64 = 0,
                 notices: [String] = []) {
         self.snapshot = snapshot; self.page = page; self.query = query; self.detail = detail
+        self.detailRequested = detailRequested ?? detail?.info.id
         self.events = events; self.missedEvents = missedEvents; self.panels = panels; self.sampleNs = sampleNs
         self.notices = notices
     }

@@ -32,8 +32,11 @@ extension DashboardState {
         if events.count > Self.eventMemory { events.removeFirst(events.count - Self.eventMemory) }
         live = frame
         if let notice = frame.notices.last { flash = notice }
+        else if let at = flashSetAtNs, frame.snapshot.takenAtNs - at > Self.flashNs { flash = nil }
         if workerTarget == frame.snapshot.targetWorkers { workerTarget = nil }
-        if !isFrozen { clampScroll() }
+        if allPausedAsked == frame.snapshot.pausedAll { allPausedAsked = nil }
+        // Frozen: the screen is one instant; the selection catches up on unfreeze.
+        if !isFrozen { follow(frame) }
     }
 
     private mutating func quit() -> [DashboardCommand] {
@@ -54,10 +57,10 @@ extension DashboardState {
         case .confirmCancel(let id, let name):
             overlay = .none
             if key == .char("y") || key == .char("Y") {
-                flash = "cancel requested: \(name) (it shows cancelling until its run ends)"
+                flash = "cancelling \(name) (\(id))\(glyphs.ellipsis)"
                 return [.cancel(id)]
             }
-            flash = "not cancelled: \(name)"
+            flash = "not cancelled: \(name) (\(id))"
             return []
         case .demos(let row):
             return demosMenu(key, row: row)
@@ -67,10 +70,10 @@ extension DashboardState {
         case .char("q"): return quit()
         case .char("?"), .function(1): overlay = .help
         case .char("n"):
-            if demoCatalog.isEmpty { flash = "no demos to launch" } else { overlay = .demos(0) }
+            if demoCatalog.isEmpty { flash = "no demos to launch" } else { overlay = .demos(min(demoMenuRow, demoCatalog.count - 1)) }
         case .escape:
             if detail != nil { detail = nil }
-            else if !filter.isEmpty { filter = ""; cursor = 0; top = 0 }
+            else if !filter.isEmpty { filter = ""; tableQueryChanged(keepSelection: true) }
         case .up, .char("k"): move(-1)
         case .down, .char("j"): move(1)
         case .pageUp: move(-pageSize)
@@ -84,12 +87,17 @@ extension DashboardState {
         case .char("/"): editingFilter = true; focus = .tasks
         case .char("<"), .left: cycleSort(-1)
         case .char(">"), .right: cycleSort(1)
-        case .char("I"): descending.toggle(); cursor = 0; top = 0
+        case .char("I"): descending.toggle(); tableQueryChanged(keepSelection: true)
+        case .char("h"):
+            hideFinished.toggle()
+            tableQueryChanged(keepSelection: true)
+            flash = hideFinished ? "finished tasks (retired, cancelled) hidden; h shows them" : "showing finished tasks too"
         case .char("p"): return togglePause()
         case .char("P"):
-            allPaused.toggle()
-            flash = allPaused ? "paused everything (P resumes)" : "resumed what P paused"
-            return [allPaused ? .pauseAll : .resumeAll]
+            let pause = !allPaused
+            allPausedAsked = pause
+            flash = pause ? "pausing everything (P resumes exactly what it paused)" : "resuming what P paused"
+            return [pause ? .pauseAll : .resumeAll]
         case .char("c"):
             if let job = detailOrSelected(), !job.state.isFinal, job.state != .cancelling {
                 overlay = .confirmCancel(job.id, job.name)
@@ -106,8 +114,10 @@ extension DashboardState {
             flash = "workers → \(target - 1) (a busy worker leaves after its run)"
             return [.setWorkers(target - 1)]
         case .char(" "), .char("z"):
-            if isFrozen { frozen = nil; frozenHistory = nil; clampScroll() }
-            else if live != nil { frozen = live; frozenHistory = history }
+            if isFrozen {
+                frozen = nil; frozenHistory = nil; frozenEvents = nil
+                if let live { follow(live) }
+            } else if live != nil { frozen = live; frozenHistory = history; frozenEvents = events }
         case .ctrl("l"): return [.redraw]
         case .char("]"):
             let hz = min(30, refreshHz * 2); refreshHz = hz; flash = "refresh \(Format.fixed(hz, 1)) Hz"
@@ -123,6 +133,7 @@ extension DashboardState {
     /// Keys inside the demos menu: move, Enter launches, x stops, Esc or n closes.
     private mutating func demosMenu(_ key: Key, row: Int) -> [DashboardCommand] {
         let last = demoCatalog.count - 1
+        defer { if case .demos(let r) = overlay { demoMenuRow = r } else { demoMenuRow = row } }
         switch key {
         case .up, .char("k"): overlay = .demos(max(0, row - 1))
         case .down, .char("j"): overlay = .demos(min(last, row + 1))
@@ -183,7 +194,7 @@ extension DashboardState {
         case .up, .down, .pageUp, .pageDown: editingFilter = false; return handle(key)
         default: return []
         }
-        cursor = 0; top = 0
+        tableQueryChanged(keepSelection: false)
         return []
     }
 
@@ -194,8 +205,7 @@ extension DashboardState {
         switch focus {
         case .tasks:
             guard detail == nil else { return }
-            cursor = clamp(cursor.addingReportingOverflow(delta).partialValue, 0, max(0, matching - 1))
-            clampScroll()
+            moveSelection(delta)
         case .threads:
             let rows = (shown?.snapshot.workers.count ?? 0) + 1
             threadTop = clamp(threadTop.addingReportingOverflow(delta).partialValue, 0, max(0, rows - layout.threadRows))
@@ -203,7 +213,7 @@ extension DashboardState {
             queueCursor = clamp(queueCursor.addingReportingOverflow(delta).partialValue, 0, max(0, (shown?.snapshot.queues.count ?? 1) - 1))
         case .events:
             // Up scrolls back in time.
-            eventScroll = clamp(eventScroll.addingReportingOverflow(-delta).partialValue, 0, max(0, events.count - layout.eventRows))
+            eventScroll = clamp(eventScroll.addingReportingOverflow(-delta).partialValue, 0, max(0, shownEvents.count - layout.eventRows))
         }
     }
 
@@ -213,7 +223,7 @@ extension DashboardState {
         sort = keys[(i + step + keys.count) % keys.count]
         // Counters read best largest first; names and due times smallest first.
         descending = [.runs, .errors, .lateness, .lastDuration].contains(sort)
-        cursor = 0; top = 0
+        tableQueryChanged(keepSelection: true)
         flash = "sorted by \(sort.columnTitle)\(descending ? " (descending)" : "")"
     }
 
@@ -244,6 +254,7 @@ extension JobQuery.SortKey {
         case .runs: return "runs"
         case .errors: return "err"
         case .lateness: return "late"
+        case .status: return "status"
         }
     }
 }

@@ -36,8 +36,14 @@ public struct DashboardState: Sendable {
     public internal(set) var missedEvents: UInt64 = 0
     public static let eventMemory = 500
 
+    /// The events as they stood when the screen froze.
+    public internal(set) var frozenEvents: [EngineEvent]?
+
     public var focus: Panel = .tasks
-    /// The selected task, as a row index among the matching jobs.
+    /// The job the selection is on. The cursor row follows it as the order
+    /// changes; keys act on it and nothing else.
+    public internal(set) var selected: JobID?
+    /// The selection's row index among the matching jobs.
     public var cursor = 0
     /// The first task row shown.
     public var top = 0
@@ -54,13 +60,27 @@ public struct DashboardState: Sendable {
     public var overlay: Overlay = .none
     /// A graceful quit is under way (a second q forces).
     public var quitting = false
-    /// `P` paused everything (the banner says so until `P` again).
-    public var allPaused = false
+    /// What `P` last asked for, until a frame shows the engine agrees.
+    public internal(set) var allPausedAsked: Bool?
+    /// Hide retired and cancelled tasks (`h` toggles).
+    public var hideFinished = true
+    /// While a person moves through the table the rows' order is held still:
+    /// the ids of the rows on screen, fetched in that order until
+    /// `holdUntilNs` (a frame's clock) passes.
+    public internal(set) var heldOrder: [JobID]?
+    public internal(set) var holdUntilNs: Int64?
+    public static let holdNs: Int64 = 1_500_000_000
+    /// Jobs matching, from the newest page that counted them (a held page does not).
+    public internal(set) var knownMatching = 0
     /// The pool size last asked for, until a frame shows it (so a quick
     /// `+ + +` counts three, not one).
     public var workerTarget: Int?
-    /// The last action's one-line outcome, shown in the footer.
-    public var flash: String?
+    /// The last action's one-line outcome, shown in the footer for `flashNs`.
+    public var flash: String? { didSet { flashSetAtNs = live?.snapshot.takenAtNs } }
+    public internal(set) var flashSetAtNs: Int64?
+    public static let flashNs: Int64 = 6_000_000_000
+    /// Where the demos menu's cursor was when it last closed (it opens there).
+    public var demoMenuRow = 0
     /// The demos the menu (`n`) can launch.
     public var demoCatalog: [DemoListing]
 
@@ -91,21 +111,62 @@ public struct DashboardState: Sendable {
     }
 
     /// What the sampler should fetch for the view as it now stands.
-    public var request: ViewRequest {
+    public var request: ViewRequest { ViewRequest(query: tableQuery, detail: detail) }
+
+    /// The table's query: the filter, the sort, and a window that follows the selection.
+    public var tableQuery: JobQuery {
         let parts = filterParts
-        let rows = DashboardLayout(self).taskRows
-        return ViewRequest(query: JobQuery(states: parts.states, text: parts.text, sort: sort, descending: descending,
-                                           offset: top, limit: max(1, rows)),
-                           detail: detail)
+        var states = parts.states
+        if states == nil && hidesFinishedNow { states = JobState.unfinished }
+        let rows = max(1, DashboardLayout(self).taskRows)
+        var q = JobQuery(states: states, text: parts.text, sort: sort, descending: descending, offset: top, limit: rows)
+        if let held = heldOrder {
+            q.pinned = held
+            q.anchor = selected
+        } else if let selected {
+            q.anchor = selected
+            q.anchorRow = cursor - top
+        }
+        return q
     }
 
-    /// The job under the cursor, if its row is in the current page.
+    /// Finished tasks are hidden and there are some to hide (so a table with
+    /// none keeps the engine's fast unfiltered path).
+    public var hidesFinishedNow: Bool { hideFinished && finishedInTable > 0 }
+    /// Retired and cancelled jobs still in the engine's table.
+    public var finishedInTable: Int {
+        guard let s = live?.snapshot else { return 0 }
+        return max(0, s.count(.retired) + s.count(.cancelled) - s.forgottenJobs)
+    }
+
+    /// `P` is in force: as asked, until the engine's own word arrives.
+    public var allPaused: Bool { allPausedAsked ?? shown?.snapshot.pausedAll ?? false }
+
+    /// The frame's rows answer the table's current filter and sort (else they
+    /// belong to an older query and are shown as pending).
+    public var tableIsCurrent: Bool { shown.map { $0.query.selectsSameJobs(as: tableQuery) } ?? false }
+
+    /// The selected job, if its row is in the current page.
     public var selectedJob: JobInfo? {
-        guard let frame = shown else { return nil }
-        let i = cursor - frame.query.offset
-        return i >= 0 && i < frame.page.jobs.count ? frame.page.jobs[i] : nil
+        guard let frame = shown, let selected, tableIsCurrent else { return nil }
+        return frame.page.jobs.first { $0.id == selected }
+    }
+
+    /// The job on row `index` of the page on view, if that page is current and holds it.
+    func jobOnRow(_ index: Int) -> JobInfo? {
+        guard let page = shown?.page, tableIsCurrent else { return nil }
+        let k = index - page.offset
+        return k >= 0 && k < page.jobs.count ? page.jobs[k] : nil
     }
 
     /// Jobs matching the current filter, per the newest page.
-    public var matching: Int { shown?.page.matching ?? 0 }
+    public var matching: Int { knownMatching }
+
+    /// The events to draw: those of the frozen instant while frozen.
+    public var shownEvents: [EngineEvent] { frozenEvents ?? events }
+}
+
+extension JobState {
+    /// Every state but retired and cancelled: what "hide finished" shows.
+    public static let unfinished = Set(JobState.allCases).subtracting([.retired, .cancelled])
 }

@@ -2,17 +2,25 @@ import Tickwork
 
 extension DashboardView {
     /// Everything known about one job: its figures, duration and lateness
-    /// history, last errors, status and log lines.
-    static func renderDetail(_ screen: inout Screen, _ state: DashboardState, _ frame: DashboardFrame, _ r: Rect) {
+    /// history, last errors, status and log lines. While the screen is
+    /// frozen the detail stays live, and its title says so.
+    static func renderDetail(_ screen: inout Screen, _ state: DashboardState, _ shown: DashboardFrame, _ r: Rect) {
         let g = state.glyphs
         guard let id = state.detail else { return }
+        let frame = state.isFrozen ? (state.live ?? shown) : shown
+        let live = state.isFrozen ? "  \(g.bullet) live (the rest of the screen is frozen)" : ""
         guard let d = frame.detail, d.info.id == id else {
-            let inner = screen.box(r, title: "task \(id)", focused: true, g)
-            screen.put("loading\(g.ellipsis) (or the job is gone)", x: inner.x + 1, y: inner.y, style: .dim)
+            let inner = screen.box(r, title: "task \(id)\(live)", focused: true, g)
+            // The sampler looked for it and found nothing: say so, never "loading" for ever.
+            screen.put(frame.detailRequested == id
+                       ? "this task is no longer known to the engine (forgotten after it finished); Esc goes back"
+                       : "loading\(g.ellipsis)",
+                       x: inner.x + 1, y: inner.y, style: .dim, limit: inner.width - 1)
             return
         }
-        let j = d.info, now = frame.snapshot.takenAtNs
-        let inner = screen.box(r, title: "task \(j.name) \(j.id)  (Esc back)", focused: true, g)
+        let j = d.info, now = j.sampledAtNs
+        let inner = screen.box(r, title: "task \(j.name) \(j.id)  (Esc back)\(live)", focused: true, g)
+        let worker = j.worker.flatMap { w in frame.snapshot.workers.first { $0.index == w } }
         guard inner.height >= 3 else { return }
         func ago(_ t: Int64?) -> String { t.map { Format.duration(max(0, now - $0), g) + " ago" } ?? "-" }
         func dur(_ t: Int64?) -> String { t.map { Format.duration($0, g) } ?? "-" }
@@ -30,7 +38,8 @@ extension DashboardView {
             ("back-off", j.backoffNs.map { Format.duration($0, g) } ?? "-", j.backoffNs != nil ? .warn : .normal),
             ("missed ticks", Format.grouped(j.misses), j.misses > 0 ? .warn : .normal),
             ("overflows", Format.grouped(j.overflows), j.overflows > 0 ? .warn : .normal),
-            ("worker", j.worker.map { "#\($0)" } ?? "-", .normal),
+            ("worker", worker.map { "thread \($0.tid)" + ($0.waitingOn.map { ", waiting on \($0)" } ?? "") } ?? "-",
+             worker?.waitingOn != nil ? .warn : .normal),
         ]
         let right: [(String, String, Style)] = [
             ("last start", ago(j.lastStartNs), .normal),

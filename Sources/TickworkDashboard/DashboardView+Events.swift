@@ -10,8 +10,9 @@ extension DashboardView {
         let inner = screen.box(layout.events, title: title, focused: state.focus == .events, g)
         guard inner.height >= 1, let frame = state.shown else { return }
         let startNs = frame.snapshot.takenAtNs - frame.snapshot.uptimeNs
-        let end = max(0, state.events.count - state.eventScroll)
-        let shown = state.events[max(0, end - inner.height)..<end]
+        let events = state.shownEvents
+        let end = max(0, events.count - state.eventScroll)
+        let shown = events[max(0, end - inner.height)..<end]
         for (row, e) in shown.enumerated() {
             let y = inner.y + row
             var x = inner.x

@@ -2,7 +2,7 @@ import Tickwork
 
 extension DashboardView {
     static let taskColumns = [
-        Column(title: "name", width: 12, flexible: true, maxWidth: 28, priority: 0),
+        Column(title: "name", width: 12, flexible: true, maxWidth: 28, priority: 0, takesRest: true),
         Column(title: "group", width: 8, flexible: true, maxWidth: 14, priority: 6),
         Column(title: "state", width: 10, priority: 0),
         Column(title: "schedule", width: 10, flexible: true, maxWidth: 18, priority: 5),
@@ -11,7 +11,7 @@ extension DashboardView {
         Column(title: "runs", width: 5, alignRight: true, priority: 1),
         Column(title: "err", width: 4, alignRight: true, priority: 2),
         Column(title: "late", width: 6, alignRight: true, priority: 3),
-        Column(title: "status", width: 8, flexible: true, maxWidth: 60, priority: 7),
+        Column(title: "status", width: 8, flexible: true, maxWidth: 60, priority: 7, takesRest: true),
     ]
 
     /// The column each sort key orders (id sorts by submission: no column).
@@ -27,6 +27,7 @@ extension DashboardView {
         case .runs: return 6
         case .errors: return 7
         case .lateness: return 8
+        case .status: return 9
         }
     }
 
@@ -36,38 +37,63 @@ extension DashboardView {
         let g = state.glyphs
         let page = frame.page
         let rows = layout.taskRows
-        var title = "tasks \(Format.grouped(page.matching))"
-        if !state.filter.isEmpty { title += " matching \"\(state.filter)\"" }
-        if page.matching > 0 {
-            title += " \(g.bullet) \(state.top + 1)-\(min(page.matching, state.top + rows)) "
-        }
-        title += " \(g.bullet) by \(state.sort.columnTitle)\(state.descending ? g.down : g.up)"
-        let inner = screen.box(layout.tasks, title: title, focused: state.focus == .tasks, g)
+        let current = state.tableIsCurrent
+        let matching = state.matching
+        let inner = screen.box(layout.tasks, title: tasksTitle(state, frame, rows: rows), focused: state.focus == .tasks, g)
         guard inner.height >= 2 else { return }
         let fitted = fitColumns(taskColumns, total: inner.width, x: inner.x)
         screen.tableHeader(fitted, y: inner.y, g, marked: taskColumn(for: state.sort), descending: state.descending)
-        if page.matching == 0 {
-            screen.put(state.filter.isEmpty ? "no jobs yet" : "no job matches the filter (Esc clears it)",
-                       x: inner.x + 1, y: inner.y + 1, style: .dim, limit: inner.width - 1)
+        if current && matching == 0 {
+            let why = state.filter.isEmpty
+                ? (state.hidesFinishedNow ? "every task has finished (h shows them)" : "no jobs yet")
+                : "no job matches the filter (Esc clears it)"
+            screen.put(why, x: inner.x + 1, y: inner.y + 1, style: .dim, limit: inner.width - 1)
             return
         }
-        let now = frame.snapshot.takenAtNs
         for (k, job) in page.jobs.enumerated() {
-            let index = frame.query.offset + k
+            let index = page.offset + k
             let row = index - state.top
             guard row >= 0 && row < rows else { continue }
             let y = inner.y + 1 + row
-            screen.tableRow(fitted, y: y, taskCells(job, now: now, g), g)
-            if index == state.cursor {
+            screen.tableRow(fitted, y: y, taskCells(job, g), g)
+            // Rows of an older query are dimmed until the new result arrives.
+            if !current { screen.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), .dim) }
+            else if job.id == state.selected {
                 screen.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1),
                                state.focus == .tasks ? .selected : .header)
             }
         }
     }
 
-    static func taskCells(_ job: JobInfo, now: Int64, _ g: Glyphs) -> [(String, Style)] {
+    /// "tasks 29 · 1-6 · by id▲", with the filter, what is hidden, a held
+    /// order, and "sorting…" while the rows on view answer an older query.
+    static func tasksTitle(_ state: DashboardState, _ frame: DashboardFrame, rows: Int) -> String {
+        let g = state.glyphs
+        let matching = state.matching
+        var title = "tasks \(Format.grouped(matching))"
+        if !state.filter.isEmpty { title += " matching \"\(state.filter)\"" }
+        if state.hidesFinishedNow && state.filterParts.states == nil {
+            title += " (\(Format.grouped(state.finishedInTable)) finished hidden)"
+        }
+        if matching > 0 {
+            title += " \(g.bullet) \(state.top + 1)-\(min(matching, state.top + rows)) "
+        }
+        title += " \(g.bullet) by \(state.sort.columnTitle)\(state.descending ? g.down : g.up)"
+        if !state.tableIsCurrent {
+            let q = state.tableQuery, old = frame.query
+            let what = q.sort != old.sort || q.descending != old.descending ? "sorting" : "filtering"
+            title += " \(g.bullet) \(what)\(g.ellipsis)"
+        } else if state.heldOrder != nil {
+            title += " \(g.bullet) order held"
+        }
+        return title
+    }
+
+    static func taskCells(_ job: JobInfo, _ g: Glyphs) -> [(String, Style)] {
+        // Countdowns are taken at the instant the record was read, so one never exceeds its period.
+        let now = job.sampledAtNs
         let next: String
-        if let due = job.nextDueNs, job.state == .scheduled || job.state == .paused || job.state == .failed {
+        if let due = job.nextDueNs, job.state == .scheduled || job.state == .failed {
             next = due <= now ? "now" : Format.duration(due - now, g)
         } else { next = job.state == .queued ? "now" : "-" }
         var status = job.status ?? ""

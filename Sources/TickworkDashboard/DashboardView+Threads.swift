@@ -18,7 +18,7 @@ extension DashboardView {
         let columns = [
             Column(title: "tid", width: 6, alignRight: true, priority: 0),
             Column(title: "state", width: 8, priority: 0),
-            Column(title: "job", width: 8, flexible: true, maxWidth: 24, priority: 1),
+            Column(title: "job", width: 8, flexible: true, maxWidth: 24, priority: 1, takesRest: true),
             Column(title: "for", width: 6, alignRight: true, priority: 2),
             Column(title: "busy", width: 8, flexible: true, maxWidth: 14, priority: 3),
             Column(title: "cpu", width: 4, alignRight: true, priority: 4),
@@ -56,6 +56,9 @@ extension DashboardView {
                 if barWidth >= 2 { screen.bar(w.busyFraction, x: b.x, y: y, width: barWidth, g) }
                 screen.put(Format.fit(pct, 4, alignRight: true), x: b.x + b.column.width - 4, y: y, style: .dim)
             }
+        }
+        if top > 0 {
+            screen.put("\(g.up)\(top) more", x: inner.maxX - 9, y: layout.threads.y, style: .dim)
         }
         if top + rows < s.workers.count + 1 {
             screen.put("\(g.down)\(s.workers.count + 1 - top - rows) more", x: inner.maxX - 9, y: layout.threads.maxY - 1, style: .dim)

@@ -30,7 +30,7 @@ public enum DashboardView {
         renderFooter(&screen, state, layout)
         switch state.overlay {
         case .help: renderHelp(&screen, state)
-        case .confirmCancel(_, let name): renderConfirm(&screen, state, name: name)
+        case .confirmCancel(let id, let name): renderConfirm(&screen, state, name: "\(name) (\(id))")
         case .demos(let row): renderDemosMenu(&screen, state, row: row)
         case .none: if state.quitting { renderStopping(&screen, state, frame) }
         }
@@ -39,9 +39,9 @@ public enum DashboardView {
 
     /// Below the minimum size: a notice in place of a garbled layout.
     static func renderTooSmall(_ screen: inout Screen, _ state: DashboardState) {
-        let lines = ["terminal too small",
-                     "need \(DashboardLayout.minWidth)x\(DashboardLayout.minHeight), have \(state.width)x\(state.height)",
-                     "enlarge it, or press q to quit"]
+        let lines = Format.wrap(["terminal too small",
+                                 "need \(DashboardLayout.minWidth)x\(DashboardLayout.minHeight), have \(state.width)x\(state.height)",
+                                 "enlarge it, or press q to quit"], width: max(1, state.width))
         let top = max(0, (state.height - lines.count) / 2)
         for (i, line) in lines.enumerated() {
             let x = max(0, (state.width - Screen.columns(of: line)) / 2)
@@ -58,7 +58,10 @@ public enum DashboardView {
             x += screen.put(value, x: x, y: r.y, style: style)
         }
         item("up", Format.clock(s.uptimeNs))
-        item("workers", "\(s.busyWorkers)/\(s.workers.filter { !$0.retiring }.count) busy")
+        // The pool as it stands: busy of those staying; leaving ones (a shrink) apart.
+        let staying = s.workers.filter { !$0.retiring && $0.phase != .stuck }
+        let leaving = s.workers.filter(\.retiring).count
+        item("workers", "\(staying.filter(\.isBusy).count)/\(staying.count) busy" + (leaving > 0 ? " +\(leaving) leaving" : ""))
         item("runs", state.shownHistory.runsPerSecond.map { Format.rate($0) } ?? "-")
         let p99 = state.shownHistory.recentLatenessMicros(0.99)
         item("late p99", p99.map { Format.duration(Int64($0 * 1000), g) } ?? "-",

@@ -1,6 +1,23 @@
 /// Compact, fixed-vocabulary number formats for narrow columns.
 public enum Format {
     /// A duration: `820µs`, `4.2ms`, `340ms`, `1.25s`, `12.3s`, `4m05s`, `2h03m`.
+    /// Lines broken at spaces so none is wider than `width` (a word longer
+    /// than that is cut): a notice that fits any terminal.
+    public static func wrap(_ lines: [String], width: Int) -> [String] {
+        var out: [String] = []
+        for line in lines {
+            var current = ""
+            for word in line.split(separator: " ") {
+                let candidate = current.isEmpty ? String(word) : current + " " + word
+                if Screen.columns(of: candidate) <= width { current = candidate; continue }
+                if !current.isEmpty { out.append(current) }
+                current = String(word.prefix(width))
+            }
+            out.append(current)
+        }
+        return out
+    }
+
     public static func duration(_ ns: Int64, _ g: Glyphs = .unicode) -> String {
         let neg = ns < 0
         let v = neg ? -ns : ns

@@ -21,12 +21,16 @@ public struct HeadlessReport: Encodable, Sendable {
     /// Over every run since the start, in milliseconds.
     public var lateness_ms: Lateness
     public var final: Bool?
-    /// Demo name → figure → value (numbers as numbers).
-    public var demos: [String: [String: FigureValue]]?
+    /// Demo name → figure → value (numbers as numbers), and the messages it counted.
+    public var demos: [String: DemoFigures]?
 
-    public init(_ s: EngineSnapshot, final: Bool = false, demos: [String: [(String, String)]]? = nil) {
+    /// `before`: the snapshot taken before the wind-down, whose jobs per state
+    /// the final line reports (after shutdown every job is cancelled).
+    public init(_ s: EngineSnapshot, final: Bool = false, demos: [String: DemoFigures]? = nil,
+                statesFrom before: EngineSnapshot? = nil) {
         t = Double(s.uptimeNs) / 1e9
-        jobs_by_state = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, s.count($0)) })
+        let states = before ?? s
+        jobs_by_state = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, states.count($0)) })
         runs = s.runs
         errors = s.errors
         workers = Workers(total: s.workers.filter { !$0.retiring && $0.phase != .stuck }.count, busy: s.busyWorkers)
@@ -35,7 +39,7 @@ public struct HeadlessReport: Encodable, Sendable {
         lateness_ms = Lateness(p50: ms(s.lateness.percentileMicros(0.5)), p99: ms(s.lateness.percentileMicros(0.99)),
                                max: s.lateness.count > 0 ? ms(Double(s.lateness.maxMicros)) : nil)
         self.final = final ? true : nil
-        self.demos = final ? demos.map { d in d.mapValues { Dictionary($0.map { ($0.0, FigureValue($0.1)) }, uniquingKeysWith: { a, _ in a }) } } : nil
+        self.demos = final ? demos : nil
     }
 
     /// One JSON object on one line.
@@ -58,10 +62,34 @@ public struct HeadlessReport: Encodable, Sendable {
         if final == true {
             line = "final  " + line
             for (name, figures) in (demos ?? [:]).sorted(by: { $0.key < $1.key }) {
-                line += "\n  \(name): " + figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.text)" }.joined(separator: " ")
+                line += "\n  \(name): " + figures.figures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.text)" }.joined(separator: " ")
+                for (message, n) in figures.messages.sorted(by: { $0.key < $1.key }) { line += "\n    \(n)× \(message)" }
             }
         }
         return line
+    }
+}
+
+/// One demo's figures in the final line: its figures as keys, and the
+/// messages it counted under `"messages"` (so `"errors": 9` and
+/// `"HTTP 503 from upstream": 2` are never siblings).
+public struct DemoFigures: Encodable, Sendable, Equatable {
+    public var figures: [String: FigureValue]
+    public var messages: [String: Int]
+    public init(figures: [(String, String)], messages: [(String, Int)] = []) {
+        self.figures = Dictionary(figures.map { ($0.0, FigureValue($0.1)) }, uniquingKeysWith: { a, _ in a })
+        self.messages = Dictionary(messages, uniquingKeysWith: +)
+    }
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for (k, v) in figures { try c.encode(v, forKey: Key(stringValue: k)) }
+        if !messages.isEmpty { try c.encode(messages, forKey: Key(stringValue: "messages")) }
     }
 }
 

@@ -26,7 +26,11 @@ extension Demo {
 public struct DemoFigure: Sendable, Equatable {
     public var label: String
     public var value: String
+    /// A message counted (an error's text and how often it came), kept apart
+    /// from the figures so a reader never mistakes it for one.
+    public var isMessage = false
     public init(_ label: String, _ value: String) { self.label = label; self.value = value }
+    public init(message: String, count: Int) { label = message; value = "\(count)"; isMessage = true }
 }
 
 /// A demo as the command line and the menu list it.
@@ -36,6 +40,8 @@ public struct DemoEntry: Sendable {
     /// Workers the demo is written for (the pool is sized for the first demo).
     public let workers: Int
     public let make: @Sendable (DemoSettings) -> any Demo
+    /// Takes `--jobs` (the others have fixed populations and refuse it).
+    public var takesJobCount: Bool { name == "scale" }
 }
 
 /// What the command line may tune in a demo.

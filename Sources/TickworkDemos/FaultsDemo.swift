@@ -104,7 +104,7 @@ public final class FaultsDemo: Demo, @unchecked Sendable {
             DemoFigure("stuck_replaced", "\(engine?.workersReplaced ?? 0)"),
         ]
         for p in MissedTickPolicy.allCases { if let m = misses[p.rawValue] { out.append(DemoFigure("missed_\(p.rawValue)", "\(m)")) } }
-        for (message, n) in thrown.sorted(by: { $0.key < $1.key }) { out.append(DemoFigure(message, "\(n)")) }
+        for (message, n) in thrown.sorted(by: { $0.key < $1.key }) { out.append(DemoFigure(message: message, count: n)) }
         return out
     }
 }

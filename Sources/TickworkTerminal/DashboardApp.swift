@@ -70,7 +70,7 @@ public enum DashboardApp {
                 switch m {
                 case .frame(let f): messages.append(.frame(f))
                 case .stopped(let report):
-                    outcome = DashboardOutcome(exitCode: 0, summary: describe(report))
+                    outcome = DashboardOutcome(exitCode: 0, summary: describe(report, options.ascii ? .ascii : .unicode))
                     logger.info("engine stopped", metadata: ["clean": "\(report.isClean)"])
                 case .signal(let s):
                     switch s {
@@ -106,8 +106,8 @@ public enum DashboardApp {
         return outcome!
     }
 
-    static func describe(_ r: ShutdownReport) -> String {
-        var s = "tickwork: stopped in \(Format.duration(r.elapsedNs, .ascii))"
+    static func describe(_ r: ShutdownReport, _ g: Glyphs) -> String {
+        var s = "tickwork: stopped in \(Format.duration(r.elapsedNs, g))"
         if !r.cancelledQueued.isEmpty { s += "; \(r.cancelledQueued.count) queued runs cancelled" }
         if !r.abandonedRunning.isEmpty { s += "; \(r.abandonedRunning.count) running jobs abandoned" }
         return s

@@ -24,17 +24,31 @@ public struct FileLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
 
-    /// Opens (creating directories as needed) the log file for appending.
-    public static func open(path: String) throws -> @Sendable (String) -> FileLogHandler {
+    /// Opens the log file for appending. `createFolder` makes its folder
+    /// first: only for the default path; a path a person gave is used as it
+    /// is, and a missing folder is an error that names it.
+    public static func open(path: String, createFolder: Bool) throws -> @Sendable (String) -> FileLogHandler {
         let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        if createFolder && !dir.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw LogFileError(path: path, reason: "cannot create its folder \(dir)")
+            }
+        }
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw LogFileError(path: path, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else {
+            let reason = String(cString: strerror(errno))
+            var isDir: ObjCBool = false
+            if errno == ENOENT, !dir.isEmpty, !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
+                throw LogFileError(path: path, reason: "the folder \(dir) does not exist")
+            }
+            throw LogFileError(path: path, reason: reason)
+        }
         let sink = Sink(fd: fd)
         return { label in FileLogHandler(sink: sink, label: label) }
     }
 
     private init(sink: Sink, label: String) { self.sink = sink; self.label = label }
+    private static let pid = getpid()
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -47,7 +61,8 @@ public struct FileLogHandler: LogHandler {
         let meta = all.isEmpty ? "" : " " + all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .current,
                                                 formatOptions: [.withInternetDateTime, .withFractionalSeconds])
-        sink.write("\(stamp) \(event.level) \(label): \(event.message)\(meta)\n")
+        // The process id: instances sharing a log file stay apart.
+        sink.write("\(stamp) \(event.level) \(label)[\(Self.pid)]: \(event.message)\(meta)\n")
     }
 }
 

@@ -9,20 +9,31 @@ import TickworkDashboard
 /// early, still with the summary. The main thread waits for the next report
 /// or a signal with `sigtimedwait`, so no handler and no extra thread.
 public enum HeadlessRunner {
-    /// Runs for `durationS` seconds (or until a signal). `SignalRelay.blockForProcess()`
-    /// must have run before the engine started its threads. At the end,
-    /// `windDown` stops the demos (a pipeline drains its queue) before the
-    /// engine shuts down, so the final figures are settled ones. Returns the exit status.
-    public static func run(engine: Engine, durationS: Double, intervalS: Double, json: Bool,
+    /// The exit statuses (the README lists them).
+    public enum Status {
+        /// Every run succeeded and shutdown abandoned nothing.
+        public static let clean: Int32 = 0
+        /// Some runs failed (threw or timed out).
+        public static let runsFailed: Int32 = 1
+        /// Shutdown left running jobs behind (their threads could not be stopped).
+        public static let abandoned: Int32 = 3
+    }
+
+    /// Runs for `durationS` seconds, or with nil until SIGINT, SIGTERM or
+    /// SIGHUP. `SignalRelay.blockForProcess()` must have run before the
+    /// engine started its threads. At the end, `windDown` stops the demos (a
+    /// pipeline drains its queue) before the engine shuts down, so the final
+    /// figures are settled ones. Returns the exit status (`Status`): how the
+    /// runs went, whether the time ran out or a signal ended it.
+    public static func run(engine: Engine, durationS: Double?, intervalS: Double, json: Bool,
                            windDown: () -> Void = {},
-                           figures: @Sendable () -> [String: [(String, String)]]) -> Int32 {
+                           figures: @Sendable () -> [String: DemoFigures]) -> Int32 {
         let start = monotonicNanoseconds()
-        let end = start + Int64(durationS * 1e9)
+        let end = durationS.map { start + Int64($0 * 1e9) } ?? Int64.max
         var next = start + Int64(intervalS * 1e9)
         var set = sigset_t()
         sigemptyset(&set)
         for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
-        var status: Int32 = 0
         func emit(_ report: HeadlessReport) {
             print(json ? report.json : report.plain)
             fflush(nil)   // a line per interval, even into a pipe
@@ -33,23 +44,27 @@ public enum HeadlessRunner {
             let wake = min(next, end)
             var timeout = timespec(tv_sec: Int((wake - now) / 1_000_000_000), tv_nsec: Int((wake - now) % 1_000_000_000))
             let sig = sigtimedwait(&set, nil, &timeout)
-            if sig > 0 { status = sig == SIGINT ? 130 : 128 + sig; break }
+            if sig > 0 { break }
             if monotonicNanoseconds() >= next && monotonicNanoseconds() < end {
                 emit(HeadlessReport(engine.snapshot()))
                 next += Int64(intervalS * 1e9)
             }
         }
-        // The pool as it ran: after shutdown no thread is left to count.
-        let pool = HeadlessReport(engine.snapshot()).workers.total
+        // The pool and the jobs as they ran: after shutdown every job is
+        // cancelled and no thread is left to count.
+        let before = engine.snapshot()
+        let pool = HeadlessReport(before).workers.total
         windDown()
         let report = engine.shutdown(deadline: .seconds(5))
-        var final = HeadlessReport(engine.snapshot(), final: true, demos: figures())
+        let after = engine.snapshot()
+        var final = HeadlessReport(after, final: true, demos: figures(), statesFrom: before)
         final.workers = .init(total: pool, busy: 0)
         emit(final)
         if !report.isClean {
             let note = Array("tickwork headless: \(report.abandonedRunning.count) running jobs abandoned at shutdown\n".utf8)
             _ = note.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            return Status.abandoned
         }
-        return status
+        return after.errors > 0 ? Status.runsFailed : Status.clean
     }
 }

@@ -84,29 +84,43 @@ public final class Sampler: @unchecked Sendable {
             let detail = r.detail.flatMap { engine.detail($0) }
             let batch = engine.events(after: lastSeq, limit: 2000)
             lastSeq = batch.lastSeq
-            let frame = DashboardFrame(snapshot: snapshot, page: page, query: r.query, detail: detail,
+            let frame = DashboardFrame(snapshot: snapshot, page: page, query: r.query, detail: detail, detailRequested: r.detail,
                                        events: batch.events, missedEvents: batch.missed, panels: demos.panels(),
                                        sampleNs: monotonicNanoseconds() - t0, notices: notices)
             mailbox.post(.frame(frame))
         }
     }
 
-    /// Applies one command to the engine; returns a line for the person when
-    /// the outcome is not visible otherwise.
+    /// Applies one command to the engine; returns the engine's answer as a
+    /// line for the person, naming the task it acted on.
     private func apply(_ c: DashboardCommand) -> String? {
         switch c {
-        case .pause(let id): _ = engine.pause(id)
-        case .resume(let id): _ = engine.resume(id)
-        case .cancel(let id): _ = engine.cancel(id)
+        case .pause(let id): return jobNotice(id, engine.pause(id), done: "paused", nothing: "nothing to pause")
+        case .resume(let id): return jobNotice(id, engine.resume(id), done: "resumed", nothing: "nothing to resume")
+        case .cancel(let id): return jobNotice(id, engine.cancel(id), done: "cancelled", nothing: "nothing to cancel")
         case .pauseQueue(let name): try? engine.setQueuePaused(name, true)
         case .resumeQueue(let name): try? engine.setQueuePaused(name, false)
-        case .pauseAll: _ = engine.pauseAll()
-        case .resumeAll: _ = engine.resumeAll()
+        case .pauseAll:
+            let n = engine.pauseAll()
+            return "paused \(n) task\(n == 1 ? "" : "s") (runs in flight pause when they end); P resumes exactly these"
+        case .resumeAll:
+            let n = engine.resumeAll()
+            return "resumed the \(n) task\(n == 1 ? "" : "s") P paused (tasks paused one by one stay paused)"
         case .setWorkers(let n): engine.setWorkerCount(n)
         case .launchDemo(let name): return demos.launch(name)
         case .stopDemo(let name): return demos.stop(name)
         case .resample, .quit, .forceQuit, .redraw, .setRefreshHz: break   // the main loop's own
         }
         return nil
+    }
+
+    /// "paused object-3 (#3)", or why nothing changed ("object-3 (#3): nothing to pause, it is retired").
+    private func jobNotice(_ id: JobID, _ changed: Bool, done: String, nothing: String) -> String {
+        let info = engine.info(id)
+        let name = info.map { "\($0.name) (\(id))" } ?? "task \(id)"
+        guard changed else { return "\(name): \(nothing), it is \(info?.state.rawValue ?? "gone")" }
+        if let info, info.pausePending { return "pausing \(name): its current run finishes first" }
+        if let info, info.state == .cancelling { return "cancelling \(name): its running run was told to stop" }
+        return "\(done) \(name)"
     }
 }

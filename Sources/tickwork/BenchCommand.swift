@@ -15,18 +15,18 @@ struct BenchCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Number of jobs.") var jobs = 1000
-    @Option(help: "Shortest period, seconds.") var pmin = 0.5
-    @Option(help: "Longest period, seconds.") var pmax = 5.0
-    @Option(help: "Worker threads.") var workers = 4
-    @Option(help: "Measurement window, seconds.") var duration = 10.0
-    @Option(name: .customLong("work-us"), help: "Busy-spin per run, microseconds.") var workUs = 0
-    @Option(help: "RNG seed.") var seed: UInt64 = 1
-    @Option(help: "Grace after the window, seconds.") var grace = 1.0
-    @Option(name: .customLong("timer-resolution-us"),
+    @Option(parsing: .unconditional, help: "Number of jobs.") var jobs = 1000
+    @Option(parsing: .unconditional, help: "Shortest period, seconds.") var pmin = 0.5
+    @Option(parsing: .unconditional, help: "Longest period, seconds.") var pmax = 5.0
+    @Option(parsing: .unconditional, help: "Worker threads.") var workers = 4
+    @Option(parsing: .unconditional, help: "Measurement window, seconds.") var duration = 10.0
+    @Option(name: .customLong("work-us"), parsing: .unconditional, help: "Busy-spin per run, microseconds.") var workUs = 0
+    @Option(parsing: .unconditional, help: "RNG seed.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Grace after the window, seconds.") var grace = 1.0
+    @Option(name: .customLong("timer-resolution-us"), parsing: .unconditional,
             help: "Tickwork's own: timer wheel slot (leeway), rounded to a power of two ns. Default: the engine's (≈524).")
     var timerResolutionUs: Double?
-    @Option(name: .customLong("observe-hz"),
+    @Option(name: .customLong("observe-hz"), parsing: .unconditional,
             help: "Tickwork's own: observe the engine N times a second during the run, as a dashboard would, and report the time it took (adds an \"observe\" object). Default: off.")
     var observeHz: Double = 0
 

@@ -18,10 +18,11 @@ struct DashboardCommand: ParsableCommand {
         abstract: "Open the live dashboard (the default). Press ? inside for the keys.")
 
     @OptionGroup var workload: WorkloadOptions
-    @Option(name: .customLong("refresh-hz"), help: "Screen refreshes per second (0.5…30).")
+    @Option(name: .customLong("refresh-hz"), parsing: .unconditional, help: "Screen refreshes per second (0.5…30).")
     var refreshHz = 10.0
-    @Option(name: .customLong("log-file"), help: "Where logs go (never to the terminal the dashboard owns).")
-    var logFile: String = DashboardCommand.defaultLogPath
+    @Option(name: .customLong("log-file"),
+            help: "Where logs go (never to the terminal the dashboard owns). Default: $XDG_STATE_HOME/tickwork/tickwork.log.")
+    var logFile: String?
     @Flag(name: .customLong("no-color"), help: "No colours (also when NO_COLOR is set).")
     var noColor = false
     @Flag(help: "Draw with ASCII only (also when the locale is not UTF-8).")
@@ -29,6 +30,13 @@ struct DashboardCommand: ParsableCommand {
     /// For the end-to-end test of terminal restoration: a job traps after S seconds.
     @Option(name: .customLong("debug-crash-after"), help: .hidden)
     var debugCrashAfter: Double?
+
+    /// The dashboard's options as `--help` lists them, for the root command's help.
+    static var optionsHelp: String {
+        let text = helpMessage(columns: 100)
+        guard let start = text.range(of: "OPTIONS:") else { return "" }
+        return String(text[start.upperBound...]).trimmingCharacters(in: .newlines)
+    }
 
     static var defaultLogPath: String {
         let env = ProcessInfo.processInfo.environment
@@ -39,6 +47,21 @@ struct DashboardCommand: ParsableCommand {
 
     func validate() throws {
         guard (0.5...30).contains(refreshHz) else { throw ValidationError("--refresh-hz must be 0.5…30 (got \(refreshHz))") }
+    }
+
+    /// The headless command for what the person asked: their workload flags, without the dashboard's own.
+    static func headlessHint(_ arguments: [String]) -> String {
+        let dashboardOnly: Set<String> = ["--refresh-hz", "--log-file", "--debug-crash-after"]
+        let dashboardFlags: Set<String> = ["--no-color", "--ascii", "dashboard"]
+        var kept: [String] = [], skip = false
+        for a in arguments {
+            if skip { skip = false; continue }
+            let name = String(a.split(separator: "=", maxSplits: 1).first ?? "")
+            if dashboardOnly.contains(name) { skip = !a.contains("="); continue }
+            if dashboardFlags.contains(a) { continue }
+            kept.append(a.contains(" ") ? "'\(a)'" : a)
+        }
+        return (["tickwork", "headless"] + kept).joined(separator: " ")
     }
 
     func run() throws {
@@ -54,14 +77,14 @@ struct DashboardCommand: ParsableCommand {
         if let problem = TerminalCheck.problem() {
             FileHandle.standardError.write(Data("""
                 tickwork: cannot open the dashboard: \(problem).
-                For output without a terminal, run: tickwork headless --demo refresh --duration 10
+                For output without a terminal, run: \(Self.headlessHint(Array(CommandLine.arguments.dropFirst())))
 
                 """.utf8))
             throw ExitCode(2)
         }
         let utf8 = TerminalCheck.localeIsUTF8()
         let makeHandler: @Sendable (String) -> FileLogHandler
-        do { makeHandler = try FileLogHandler.open(path: logFile) } catch {
+        do { makeHandler = try FileLogHandler.open(path: logFile ?? Self.defaultLogPath, createFolder: logFile == nil) } catch {
             FileHandle.standardError.write(Data("tickwork: \(error)\n".utf8))
             throw ExitCode(2)
         }

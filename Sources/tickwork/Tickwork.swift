@@ -12,13 +12,37 @@ import TickworkTerminal
 /// `tickwork`: the entry point only parses arguments and wires the parts.
 @main
 struct TickworkCommand: ParsableCommand {
+    static let version = "0.4.0"
+    static let subcommands: [any ParsableCommand.Type] = [DashboardCommand.self, BenchCommand.self, DemosCommand.self, HeadlessCommand.self]
     static let configuration = CommandConfiguration(
         commandName: "tickwork",
         abstract: "A background scheduler with a live terminal view of its threads, queues and tasks.",
-        discussion: "With no subcommand, opens the dashboard on the `refresh` demo.",
-        subcommands: [DashboardCommand.self, BenchCommand.self, DemosCommand.self, HeadlessCommand.self],
+        discussion: """
+            With no subcommand, opens the dashboard on the `refresh` demo. The dashboard's own options
+            (`tickwork [dashboard] [options]`):
+
+            """ + DashboardCommand.optionsHelp,
+        version: version,
+        subcommands: subcommands,
         defaultSubcommand: DashboardCommand.self
     )
+
+    /// Words the command line knows as subcommands.
+    static var subcommandNames: [String] { subcommands.map { $0._commandName } }
+
+    /// An unknown first word is named, with the real subcommands, rather
+    /// than handed to the dashboard as a stray argument.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), !subcommandNames.contains(first), first != "help" {
+            FileHandle.standardError.write(Data("""
+                tickwork: unknown command '\(first)'; the commands are: \(subcommandNames.joined(separator: ", ")) (tickwork --help says more)
+
+                """.utf8))
+            Glibc.exit(64)
+        }
+        Self.main(arguments)
+    }
 }
 
 /// The options both the dashboard and headless mode take: which demos, how
@@ -26,11 +50,11 @@ struct TickworkCommand: ParsableCommand {
 struct WorkloadOptions: ParsableArguments {
     @Option(name: .customLong("demo"), help: "A demo workload to run (repeatable). Default: refresh. See `tickwork demos`.")
     var demos: [String] = []
-    @Option(help: "Worker threads. Default: what the demos are written for, added up.")
+    @Option(parsing: .unconditional, help: "Worker threads, 1…256. Default: what the demos are written for, added up.")
     var workers: Int?
-    @Option(help: "Seed for the demos' random draws (repeatable runs).")
+    @Option(parsing: .unconditional, help: "Seed for the demos' random draws (repeatable runs).")
     var seed: UInt64?
-    @Option(help: "Jobs, for demos that take a count (scale; default 100000).")
+    @Option(parsing: .unconditional, help: "Jobs, for the scale demo (1…10000000; default 100000). Other demos refuse it.")
     var jobs: Int?
 
     func validate() throws {
@@ -39,6 +63,9 @@ struct WorkloadOptions: ParsableArguments {
         }
         if let w = workers, !(1...256).contains(w) { throw ValidationError("--workers must be 1…256 (got \(w))") }
         if let j = jobs, !(1...10_000_000).contains(j) { throw ValidationError("--jobs must be 1…10000000 (got \(j))") }
+        if jobs != nil && !demos.contains(where: { DemoCatalog.named($0)?.takesJobCount == true }) {
+            throw ValidationError("--jobs sets the scale demo's job count; add --demo scale (the other demos have their own)")
+        }
     }
 
     /// Starts an engine with a pool for the largest of the demos named
@@ -63,16 +90,18 @@ struct HeadlessCommand: ParsableCommand {
         abstract: "Run demos without a terminal: a line per interval (text or JSON), then a final summary.")
 
     @OptionGroup var workload: WorkloadOptions
-    @Option(help: "How long to run, seconds.")
-    var duration: Double
-    @Option(help: "Seconds between report lines.")
+    @Option(parsing: .unconditional, help: "How long to run, in seconds (more than 0, at most 31536000: a year). Default: until SIGINT, SIGTERM or SIGHUP.")
+    var duration: Double?
+    @Option(parsing: .unconditional, help: "Seconds between report lines (0.05…86400).")
     var interval = 1.0
     @Flag(help: "One JSON object per line (the last has \"final\": true and the demos' figures).")
     var json = false
 
     func validate() throws {
-        guard duration > 0, duration <= 31_536_000 else { throw ValidationError("--duration must be positive (got \(duration))") }
-        guard interval >= 0.05 else { throw ValidationError("--interval must be at least 0.05 s (got \(interval))") }
+        if let d = duration, !(d > 0 && d <= 31_536_000) {
+            throw ValidationError("--duration must be more than 0 and at most 31536000 seconds (got \(d))")
+        }
+        guard interval >= 0.05 && interval <= 86_400 else { throw ValidationError("--interval must be 0.05…86400 seconds (got \(interval))") }
     }
 
     func run() throws {
@@ -83,8 +112,10 @@ struct HeadlessCommand: ParsableCommand {
         let host = try workload.start(logger: logger)
         let status = HeadlessRunner.run(engine: host.engine, durationS: duration, intervalS: interval, json: json,
                                         windDown: { host.stopAll(within: .seconds(3)) }) {
-            Dictionary(host.reports().map { r in (r.name, r.figures.map { ($0.label, $0.value) }) },
-                       uniquingKeysWith: { a, _ in a })
+            Dictionary(host.reports().map { r in
+                (r.name, DemoFigures(figures: r.figures.filter { !$0.isMessage }.map { ($0.label, $0.value) },
+                                     messages: r.figures.filter(\.isMessage).map { ($0.label, Int($0.value) ?? 0) }))
+            }, uniquingKeysWith: { a, _ in a })
         }
         if status != 0 { throw ExitCode(status) }
     }

@@ -39,12 +39,16 @@ struct DashboardEndToEndTests {
         let s = try TmuxSession()
         try s.waitFor(text: "object-2 ")
         try s.send("j", "c")
-        try s.waitFor(text: "Cancel object-2?")
+        try s.waitFor(text: "Cancel object-2 (#2)?")
         try s.send("y")
-        let screen = try s.waitFor(text: "cancel requested: object-2")
+        // The engine's answer names the task and its id.
+        let screen = try s.waitFor(text: "object-2 (#2)")
         // A sleeping run is woken at once, so `cancelling` may be too brief to
         // see here; the row must end `cancelled` either way.
         _ = screen
+        // Finished tasks are hidden by default: the selection moves on and says why; h shows them.
+        try s.waitFor("object-2 gone from the list", seconds: 10) { _ in row(s, "object-2") == nil }
+        try s.send("h")
         try s.waitFor("object-2 cancelled", seconds: 10) { _ in row(s, "object-2")?.contains(" cancelled ") == true }
     }
 
@@ -63,8 +67,9 @@ struct DashboardEndToEndTests {
         try s.waitFor("race adds up") { screen in
             screen.contains("locked ") && s.line(containing: "expected")?.contains("expected 0") == false
         }
-        try s.send("n", "j", "j", "x")
+        try s.send("n", "x")   // the menu opens where it was left: on race
         try s.waitFor(text: "race (stopped)")
+        try s.send("h")   // show finished tasks
         try s.waitFor("every adder cancelled") { _ in
             (1...4).allSatisfy { row(s, "race.adder-\($0)")?.contains(" cancelled ") == true }
         }
@@ -80,7 +85,7 @@ struct DashboardEndToEndTests {
         try s.waitFor("the hung job running") { _ in row(s, "faults.hung")?.contains(" running ") == true }
         try s.send("j", "j", "j")   // flaky, always-fails, slow-call, hung
         try s.send("c")
-        try s.waitFor(text: "Cancel faults.hung?")
+        try s.waitFor(text: "Cancel faults.hung (#")
         try s.send("y")
         try s.waitFor("faults.hung cancelling") { _ in row(s, "faults.hung")?.contains(" cancelling ") == true }
         #expect(s.screen().contains("faults.hung on a"), "its thread says what it waits on")

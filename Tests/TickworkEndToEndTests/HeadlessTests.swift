@@ -50,14 +50,21 @@ import Testing
     }
 
     @Test func everyDemoSideBySideWithItsFiguresInTheFinalLine() throws {
-        let (p, out) = try launch(["--duration", "3.5", "--interval", "1", "--json", "--seed", "3",
+        let (p, out) = try launch(["--duration", "6", "--interval", "1", "--json", "--seed", "3",
                                    "--demo", "race", "--demo", "pipeline", "--demo", "integrate", "--demo", "timers",
                                    "--demo", "faults", "--demo", "poll", "--demo", "blink", "--demo", "primitives"])
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        #expect(p.terminationStatus == 1, "the faults demo's runs fail: exit 1 says so")
         let last = try #require(try objects(data).last)
         let demos = try #require(last["demos"] as? [String: [String: Any]])
+        // Messages apart from counters: no error text among the figures.
+        let faults = try #require(demos["faults"])
+        let messages = try #require(faults["messages"] as? [String: Int])
+        #expect(!messages.isEmpty && messages.keys.allSatisfy { faults[$0] == nil })
+        // The jobs as they stood before the wind-down, not all cancelled.
+        let states = try #require(last["jobs_by_state"] as? [String: Int])
+        #expect((states["scheduled"] ?? 0) + (states["running"] ?? 0) + (states["sleeping"] ?? 0) > 0, "\(states)")
         #expect(Set(demos.keys) == ["race", "pipeline", "integrate", "timers", "faults", "poll", "blink", "primitives"])
         func int(_ demo: String, _ key: String) -> Int? { demos[demo]?[key] as? Int }
         // Each demo's claim, as the final line states it.
@@ -81,9 +88,22 @@ import Testing
         kill(p.processIdentifier, SIGTERM)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        #expect(p.terminationStatus == 128 + SIGTERM)
+        #expect(p.terminationStatus == 0, "a signal ends the run as --duration does; the status says how the runs went")
         let last = try #require(try objects(data).last)
         #expect(last["final"] as? Bool == true)
+    }
+
+    @Test func withoutADurationItRunsUntilASignal() throws {
+        let (p, out) = try launch(["--interval", "0.2", "--json"])
+        // Three report lines prove it is running; then SIGINT ends it with the summary.
+        let handle = out.fileHandleForReading
+        var seen = Data()
+        while seen.split(separator: UInt8(ascii: "\n")).count < 3 { seen += handle.availableData }
+        kill(p.processIdentifier, SIGINT)
+        seen += handle.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(try objects(seen).last?["final"] as? Bool == true)
     }
 
     @Test func badInputIsNamed() throws {
