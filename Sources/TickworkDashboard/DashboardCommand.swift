@@ -19,4 +19,6 @@ public enum DashboardCommand: Equatable, Sendable {
     /// Repaint every cell (Ctrl-L).
     case redraw
     case setRefreshHz(Double)
+    /// Stop the whole process (Ctrl-Z, confirmed); `fg` continues it.
+    case suspend
 }

@@ -7,6 +7,11 @@ public enum DashboardMessage: Sendable {
     case resize(width: Int, height: Int)
     /// Ctrl-C (SIGINT): the same as `q`.
     case interrupt
+    /// Ctrl-Z (SIGTSTP) at this monotonic instant: the first one warns, a
+    /// second within `suspendConfirmNs` suspends.
+    case suspendRequested(atNs: Int64)
+    /// The process was continued after being stopped for this long.
+    case resumedFromSuspend(afterNs: Int64)
 }
 
 extension DashboardState {
@@ -20,6 +25,11 @@ extension DashboardState {
         case .frame(let frame): receive(frame); commands = []
         case .resize(let w, let h): width = max(0, w); height = max(0, h); clampScroll(); commands = []
         case .interrupt: commands = quit()
+        case .suspendRequested(let now): commands = requestSuspend(at: now)
+        case .resumedFromSuspend(let held):
+            suspendArmedUntilNs = nil
+            flash = "back after \(Format.duration(held, glyphs)) suspended: every job was held that long (runs due meanwhile start late)"
+            commands = []
         }
         if request != before && !commands.contains(.forceQuit) { commands.append(.resample) }
         return commands
@@ -37,6 +47,19 @@ extension DashboardState {
         if allPausedAsked == frame.snapshot.pausedAll { allPausedAsked = nil }
         // Frozen: the screen is one instant; the selection catches up on unfreeze.
         if !isFrozen { follow(frame) }
+    }
+
+    /// Suspending stops every engine thread too (they are this process's):
+    /// say so first, and suspend only when asked twice.
+    private mutating func requestSuspend(at now: Int64) -> [DashboardCommand] {
+        if let until = suspendArmedUntilNs, now <= until {
+            suspendArmedUntilNs = nil
+            return [.suspend]
+        }
+        suspendArmedUntilNs = now + Self.suspendConfirmNs
+        let jobs = live.map { Format.grouped($0.snapshot.totalJobs - $0.snapshot.forgottenJobs) } ?? "all"
+        flash = "Ctrl-Z stops the whole process: all \(jobs) jobs stop running until fg. Ctrl-Z again within 3 s suspends"
+        return []
     }
 
     private mutating func quit() -> [DashboardCommand] {

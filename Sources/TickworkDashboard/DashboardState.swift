@@ -79,6 +79,9 @@ public struct DashboardState: Sendable {
     public var flash: String? { didSet { flashSetAtNs = live?.snapshot.takenAtNs } }
     public internal(set) var flashSetAtNs: Int64?
     public static let flashNs: Int64 = 6_000_000_000
+    /// A first Ctrl-Z warned; a second before this monotonic instant suspends.
+    public internal(set) var suspendArmedUntilNs: Int64?
+    public static let suspendConfirmNs: Int64 = 3_000_000_000
     /// Where the demos menu's cursor was when it last closed (it opens there).
     public var demoMenuRow = 0
     /// The demos the menu (`n`) can launch.

@@ -70,12 +70,16 @@ public enum DashboardApp {
                 switch m {
                 case .frame(let f): messages.append(.frame(f))
                 case .stopped(let report):
-                    outcome = DashboardOutcome(exitCode: 0, summary: describe(report, options.ascii ? .ascii : .unicode))
-                    logger.info("engine stopped", metadata: ["clean": "\(report.isClean)"])
+                    let abandoned = report.abandonedRunning.map { id in engine.info(id).map { "\($0.name) (\(id))" } ?? "\(id)" }
+                    outcome = DashboardOutcome(exitCode: 0, summary: describe(report, abandoned: abandoned,
+                                                                               options.ascii ? .ascii : .unicode))
+                    logger.info("engine stopped", metadata: ["clean": "\(report.isClean)",
+                                                             "abandoned": "\(abandoned.joined(separator: ", "))",
+                                                             "threads_left": "\(report.abandonedThreads)"])
                 case .signal(let s):
                     switch s {
                     case SIGINT: messages.append(.interrupt)
-                    case SIGTSTP: terminal.suspend(); dirty = true; state.flash = "resumed"
+                    case SIGTSTP: messages.append(.suspendRequested(atNs: monotonicNanoseconds()))
                     default:
                         logger.notice("signal \(s): leaving")
                         outcome = DashboardOutcome(exitCode: 128 + s, summary: "tickwork: stopped by signal \(s)")
@@ -93,6 +97,14 @@ public enum DashboardApp {
                         outcome = DashboardOutcome(exitCode: 0, summary: "tickwork: quit without waiting for running jobs")
                     case .redraw: terminal.invalidate()
                     case .setRefreshHz(let hz): sampler.setRefresh(hz: hz)
+                    case .suspend:
+                        logger.notice("suspended: every job stops until the process continues")
+                        let stoppedAt = monotonicNanoseconds()
+                        terminal.suspend()
+                        let held = monotonicNanoseconds() - stoppedAt
+                        logger.notice("continued after \(held / 1_000_000) ms suspended")
+                        _ = state.update(.resize(width: terminal.width, height: terminal.height))
+                        _ = state.update(.resumedFromSuspend(afterNs: held))
                     case .resample: sampler.update(state.request)
                     default:
                         logger.info("command \(command)")
@@ -106,10 +118,16 @@ public enum DashboardApp {
         return outcome!
     }
 
-    static func describe(_ r: ShutdownReport, _ g: Glyphs) -> String {
+    /// The last line printed: how long stopping took, and every run it abandoned, by name.
+    static func describe(_ r: ShutdownReport, abandoned: [String], _ g: Glyphs) -> String {
         var s = "tickwork: stopped in \(Format.duration(r.elapsedNs, g))"
         if !r.cancelledQueued.isEmpty { s += "; \(r.cancelledQueued.count) queued runs cancelled" }
-        if !r.abandonedRunning.isEmpty { s += "; \(r.abandonedRunning.count) running jobs abandoned" }
+        if !abandoned.isEmpty {
+            s += "; abandoned \(abandoned.count) running job\(abandoned.count == 1 ? "" : "s") (their threads were still busy): "
+                + abandoned.joined(separator: ", ")
+        } else if r.abandonedThreads > 0 {
+            s += "; \(r.abandonedThreads) thread\(r.abandonedThreads == 1 ? "" : "s") had not ended"
+        }
         return s
     }
 }

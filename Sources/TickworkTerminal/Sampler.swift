@@ -109,7 +109,7 @@ public final class Sampler: @unchecked Sendable {
         case .setWorkers(let n): engine.setWorkerCount(n)
         case .launchDemo(let name): return demos.launch(name)
         case .stopDemo(let name): return demos.stop(name)
-        case .resample, .quit, .forceQuit, .redraw, .setRefreshHz: break   // the main loop's own
+        case .resample, .quit, .forceQuit, .redraw, .setRefreshHz, .suspend: break   // the main loop's own
         }
         return nil
     }

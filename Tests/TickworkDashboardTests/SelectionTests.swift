@@ -159,4 +159,23 @@ import Testing
         job.state = .paused
         #expect(DashboardView.taskCells(job, .unicode)[4].0 == "-", "a paused task has no countdown")
     }
+
+    @Test func ctrlZWarnsFirstThenSuspendsAndSaysHowLongJobsWereHeld() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(s.update(.suspendRequested(atNs: 10_000_000_000)) == [])
+        #expect(s.flash?.contains("all 30 jobs stop running until fg") == true)
+        // Too late for the first warning: it warns again.
+        #expect(s.update(.suspendRequested(atNs: 14_000_000_000)) == [])
+        #expect(s.update(.suspendRequested(atNs: 15_000_000_000)) == [.suspend])
+        _ = s.update(.resumedFromSuspend(afterNs: 12_300_000_000))
+        #expect(s.flash?.hasPrefix("back after 12.3s suspended: every job was held") == true)
+    }
+
+    @Test func footerNoticesFade() {
+        var s = Fixtures.state(width: 120, height: 40)
+        _ = s.update(.key(.char("h")))
+        #expect(s.flash != nil)
+        Fixtures.settle(&s, snapshot: Fixtures.snapshot(takenAt: Fixtures.t0 + DashboardState.flashNs + 1))
+        #expect(s.flash == nil)
+    }
 }

@@ -94,6 +94,19 @@ struct DashboardEndToEndTests {
         try s.waitFor(text: "EXIT=0")
     }
 
+    @Test func quitNamesTheRunsItAbandoned() throws {
+        // The faults demo's hung job blocks for 10 s, deaf to cancel, from 2 s in: past the 5 s deadline.
+        let s = try TmuxSession(["--demo", "faults"])
+        try s.waitFor("the hung job running") { _ in
+            guard let r = row(s, "faults.hung") else { return false }
+            return r.contains(" running ") || r.contains(" failed ")
+        }
+        try s.send("q")
+        try s.waitFor(text: "faults.hung (")   // the stopping screen lists what it waits for
+        let end = try s.waitFor(text: "EXIT=", seconds: 15)
+        #expect(end.contains("abandoned 1 running job") && end.contains("faults.hung (#"), "\(end)")
+    }
+
     @Test func plusGrowsThePool() throws {
         let s = try TmuxSession()
         try s.waitFor(text: "threads 12")
@@ -161,11 +174,16 @@ struct DashboardEndToEndTests {
     @Test func ctrlZSuspendsAndContinueRedraws() throws {
         let s = try TmuxSession()
         try s.waitFor(text: "threads 12")
+        // The first Ctrl-Z only says what suspending would do.
+        try s.send("C-z")
+        try s.waitFor(text: "jobs stop running until fg")
+        #expect(s.alternateScreen, "not suspended yet")
         try s.send("C-z")
         try s.waitFor("the terminal given back") { _ in !s.alternateScreen }
         let pid = try #require(s.pid)
         #expect(kill(pid, SIGCONT) == 0)
         try s.waitFor("the dashboard back") { $0.contains("threads 12") && s.alternateScreen }
+        try s.waitFor(text: "every job was held that long")
         try s.send("q")
         try s.waitFor(text: "EXIT=0")
     }
