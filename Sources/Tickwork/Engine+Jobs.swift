@@ -1,24 +1,49 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import HeapModule
 
 /// Job windows: filtered, sorted, sliced, anchored or pinned. Readers take
 /// each job's stripe lock briefly, never while a job runs.
 extension Engine {
-    /// A window of jobs. Visits each job once under its stripe lock; with the
-    /// default order (submission) and no filter it touches only the slice.
-    /// An anchored query places the window around its anchor (a selection
-    /// that follows its job); a pinned one reads the listed jobs only.
+    /// A window of jobs. With the default order (submission) and no filter
+    /// it touches only the slice; sorted by next due, its first pages come
+    /// straight from the timer wheel; anything else is one pass over the
+    /// jobs. An anchored query places the window around its anchor (a
+    /// selection that follows its job); a pinned one reads the listed jobs only.
     public func jobs(_ query: JobQuery) -> JobPage {
         let view = JobView(engine: self, query: query)
         if let pinned = query.pinned { return view.pinnedPage(pinned) }
-        if query.sort == .id && !view.filters {
-            return view.submissionOrderPage()
-        }
+        if query.sort == .id && !view.filters { return view.submissionOrderPage() }
+        if let page = view.filteredSubmissionOrderPage() { return page }
+        if let page = view.nextDueFromWheel() { return page }
         return view.sortedPage()
+    }
+
+    /// Jobs per state, summed from every thread's tally (no snapshot's rates).
+    func stateTally() -> StateTally {
+        var tally = StateTally()
+        registryLock.withLock { tally.merge(controlTally) }
+        timerStatsLock.withLock { tally.merge(timerTally) }
+        dispatch.lock.withLock {
+            tally.merge(retiredTally)
+            for w in dispatch.workers + writtenOffWorkers { w.statsLock.withLock { tally.merge(w.tally) } }
+        }
+        return tally
+    }
+
+    /// Due to run at `nextDue`: scheduled, or failed and waiting to retry.
+    /// Exactly the jobs with a live entry in the timer wheel; the order by
+    /// next due puts every other job (paused ones too: they have no next
+    /// run) after them, by id.
+    static func isDue(_ job: Job) -> Bool {
+        job.state == .scheduled || (job.state == .failed && !job.gaveUp && !job.stuck)
     }
 }
 
-/// One query's reading of the job table: what it filters on, and the
-/// three ways a window is cut. A short-lived value on the caller's thread.
+/// One query's reading of the job table: what it filters on, and the ways a
+/// window is cut. A short-lived value on the caller's thread; its copy of
+/// the table keeps every job alive, so the passes read them unretained.
 struct JobView {
     let engine: Engine
     let query: JobQuery
@@ -26,7 +51,9 @@ struct JobView {
     let groups: [String]
     let queueNames: [String]
     let forgotten: Int
-    let needle: String?
+    /// The text filter as lowercased bytes, and which groups it matches.
+    let needle: [UInt8]?
+    let groupMatches: [Bool]
     let groupFilter: Int32?
 
     init(engine: Engine, query: JobQuery) {
@@ -34,8 +61,12 @@ struct JobView {
         self.query = query
         (table, groups, forgotten) = engine.registryLock.withLock { (engine.jobs, engine.groupNames, engine.forgottenJobs) }
         queueNames = engine.dispatch.lock.withLock { engine.dispatch.queues.map(\.config.name) }
-        needle = query.text?.lowercased()
+        let needle = query.text.map(TextOrder.needle)
+        self.needle = needle
+        groupMatches = groups.map { g in needle.map { TextOrder.contains(g, lowercasedNeedle: $0) } ?? true }
         groupFilter = query.group.map { [groups] g in Int32(groups.firstIndex(of: g) ?? -1) }
+        stripeMutexes = engine.stripes.map(\.mutex)
+        needsLock = query.states != nil || ![.id, .name, .group, .schedule].contains(query.sort)
     }
 
     var filters: Bool { query.states != nil || needle != nil || groupFilter != nil }
@@ -47,15 +78,28 @@ struct JobView {
         return i >= 0 && i < table.count ? table[i] : nil
     }
 
-    /// The job's sort key if it passes the filter (stripe lock taken briefly).
+    /// Whether ranking needs the job's mutable fields (its stripe lock):
+    /// not for a sort by what never changes (id, name, group, schedule)
+    /// with no state filter.
+    let needsLock: Bool
+    /// The stripe locks' mutexes, read without retaining a `Lock` per job
+    /// (the engine keeps them alive; a pass over a million jobs felt the retains).
+    let stripeMutexes: [UnsafeMutablePointer<pthread_mutex_t>]
+
+    /// The job's sort key if it passes the filter (stripe lock taken briefly, when needed).
     func rank(_ job: Job) -> Ranked? {
         if let g = groupFilter, job.groupIndex != g { return nil }
-        if let needle, !job.name.lowercased().contains(needle),
-           !groups[Int(job.groupIndex)].lowercased().contains(needle) { return nil }
-        let stripe = engine.stripes[job.stripe]
-        stripe.lock()
-        defer { stripe.unlock() }
-        let state = job.state
+        if let needle, !groupMatches[Int(job.groupIndex)], !TextOrder.contains(job.name, lowercasedNeedle: needle) { return nil }
+        guard needsLock else { return keyLocked(job, state: .scheduled) }
+        let mutex = stripeMutexes[job.stripe]
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return keyLocked(job, state: job.state)
+    }
+
+    /// The key, with the stripe lock held (or not needed: `state` is then unused).
+    @inline(__always)
+    private func keyLocked(_ job: Job, state: JobState) -> Ranked? {
         if let states = query.states, !states.contains(state) { return nil }
         let key: SortValue
         switch query.sort {
@@ -66,14 +110,14 @@ struct JobView {
         case .schedule:
             // Text made only when this order is asked for.
             key = .text(Schedule(kind: job.kind, initialDelayNs: job.policy.initialDelayNs, jitterNs: job.policy.jitterNs).description)
-        case .nextDue: key = .int(Engine.isWaiting(job) ? job.nextDue : Int64.max)
+        case .nextDue: key = .int(Engine.isDue(job) ? job.nextDue : Int64.max)
         case .lastDuration: key = .int(job.lastDurationNs)
         case .runs: key = .int(Int64(job.runs))
         case .errors: key = .int(Int64(job.errors))
         case .lateness: key = .int(job.lastLatenessNs)
         case .status: key = .text(job.extras?.statusText ?? job.extras?.lastError?.message ?? "")
         }
-        return Ranked(key: key, id: job.id, job: job, descending: query.descending)
+        return Ranked(key: key, id: job.id, job: Unmanaged.passUnretained(job), descending: query.descending)
     }
 
     /// The anchor's record and, if it still matches, its sort key.
@@ -132,32 +176,86 @@ struct JobView {
                        anchorInfo: anchored.map { info($0.job) })
     }
 
+    /// Submission order with only a state filter (finished tasks hidden):
+    /// walk from the near end until the window is filled, counting from the
+    /// engine's tallies; an anchor is ranked by counting the matches before
+    /// it. Nil when the count cannot be exact (forgotten finished jobs) or
+    /// another filter is set.
+    func filteredSubmissionOrderPage() -> JobPage? {
+        guard query.sort == .id, needle == nil, groupFilter == nil, query.states != nil,
+              let matching = countMatching() else { return nil }
+        let anchored = anchor()
+        var offset = query.offset
+        var anchorIndex: Int?
+        if let anchored, anchored.ranked != nil {
+            // Matches before the anchor in this order, walking from the near end.
+            let slot = Int(anchored.job.id.rawValue) - 1
+            let span = query.descending ? (slot + 1)..<table.count : 0..<slot
+            var before = 0
+            for i in span { if let j = table[i], rank(j) != nil { before += 1 } }
+            anchorIndex = before
+            offset = windowStart(anchorIndex: before, matching: matching)
+        }
+        // Deep windows walk from the far end, counting back.
+        let fromTheEnd = offset > matching / 2
+        let skip = fromTheEnd ? Swift.max(0, matching - offset - query.limit) : offset
+        let take = fromTheEnd ? Swift.max(0, Swift.min(query.limit, matching - offset)) : query.limit
+        let forward = query.descending == fromTheEnd
+        var picked: [Job] = []
+        var skipped = 0
+        var i = forward ? 0 : table.count - 1
+        while i >= 0 && i < table.count && picked.count < take {
+            if let j = table[i], rank(j) != nil {
+                if skipped < skip { skipped += 1 } else { picked.append(j) }
+            }
+            i += forward ? 1 : -1
+        }
+        if fromTheEnd { picked.reverse() }
+        return JobPage(matching: matching, jobs: picked.map(info), offset: offset, anchorIndex: anchorIndex,
+                       anchorInfo: anchored.map { info($0.job) })
+    }
+
+    /// How many jobs pass the state filter, from the engine's tallies; nil
+    /// when that is not exact (finished jobs were forgotten and the filter
+    /// counts finished states).
+    func countMatching() -> Int? {
+        let inTable = table.count - forgotten
+        guard let states = query.states else { return inTable }
+        if forgotten > 0 && (states.contains(.retired) || states.contains(.cancelled)) { return nil }
+        let tally = engine.stateTally()
+        return states.reduce(0) { $0 + tally[$1] }
+    }
+
     /// Any other order or a filter: one pass, keeping only the entries the
-    /// window can need in bounded heaps — O(n log k) time and O(k) memory,
-    /// where a full sort of a million jobs took over half a second and 60 MB
-    /// (measured with `tickwork bench --observe-hz`).
+    /// window can need in a bounded heap — O(n log k) time and O(k) memory.
+    /// A window in the second half keeps the largest entries instead (so
+    /// End costs what Home does).
     func sortedPage() -> JobPage {
         let anchored = anchor()
         if let anchored, let key = anchored.ranked { return anchoredSortedPage(anchor: key, record: anchored.job) }
-        let keep = query.offset + query.limit
+        let fromTheEnd = query.offset > (table.count - forgotten) / 2
+        // From the end: the entries at `offset…` are among the largest
+        // (table count − offset), however many match.
+        let keep = fromTheEnd ? Swift.max(0, table.count - forgotten - query.offset) : query.offset + query.limit
         var best = Heap<Ranked>()
         var matching = 0
-        for case let job? in table {
-            guard let entry = rank(job) else { continue }
+        table.forEachUnretained { ref in
+            guard let entry = ref._withUnsafeGuaranteedRef({ rank($0) }) else { return }
             matching += 1
-            guard keep > 0 else { continue }
+            guard keep > 0 else { return }
             if best.count < keep {
                 best.insert(entry)
-            } else if entry < best.max! {
-                _ = best.removeMax()
+            } else if fromTheEnd ? best.min! < entry : entry < best.max! {
+                if fromTheEnd { _ = best.removeMin() } else { _ = best.removeMax() }
                 best.insert(entry)
             }
         }
         var ordered: [Ranked] = []
         ordered.reserveCapacity(best.count)
         while let e = best.popMin() { ordered.append(e) }
-        let slice = ordered.dropFirst(query.offset).prefix(query.limit)
-        return JobPage(matching: matching, jobs: slice.map { info($0.job) }, offset: query.offset,
+        let firstIndex = fromTheEnd ? matching - ordered.count : 0   // the index of ordered[0]
+        let slice = ordered.dropFirst(Swift.max(0, query.offset - firstIndex)).prefix(query.limit)
+        return JobPage(matching: matching, jobs: slice.map { info($0.job.takeUnretainedValue()) }, offset: query.offset,
                        anchorInfo: anchored.map { info($0.job) })
     }
 
@@ -167,10 +265,10 @@ struct JobView {
         let reach = Swift.max(query.limit, 1)
         var before = Heap<Ranked>(), after = Heap<Ranked>()
         var matching = 0, anchorRank = 0
-        for case let job? in table {
-            guard let entry = rank(job) else { continue }
+        table.forEachUnretained { ref in
+            guard let entry = ref._withUnsafeGuaranteedRef({ rank($0) }) else { return }
             matching += 1
-            if entry.id == anchor.id { continue }
+            if entry.id == anchor.id { return }
             if entry < anchor {
                 anchorRank += 1
                 if before.count < reach { before.insert(entry) } else if before.min! < entry {
@@ -188,16 +286,17 @@ struct JobView {
         while let e = after.popMin() { ordered.append(e) }
         let start = windowStart(anchorIndex: anchorRank, matching: matching)
         let slice = ordered.dropFirst(start - firstIndex).prefix(query.limit)
-        return JobPage(matching: matching, jobs: slice.map { info($0.job) }, offset: start, anchorIndex: anchorRank,
-                       anchorInfo: info(record))
+        return JobPage(matching: matching, jobs: slice.map { info($0.job.takeUnretainedValue()) }, offset: start,
+                       anchorIndex: anchorRank, anchorInfo: info(record))
     }
 }
 
-/// A job with its sort key, ordered as the query asks (ties by id).
+/// A job with its sort key, ordered as the query asks (ties by id). The
+/// job is unretained: the `JobView`'s table copy keeps it alive.
 struct Ranked: Comparable {
     let key: SortValue
     let id: JobID
-    let job: Job
+    let job: Unmanaged<Job>
     let descending: Bool
     static func < (a: Ranked, b: Ranked) -> Bool {
         if a.key == b.key { return a.id < b.id }
@@ -206,17 +305,16 @@ struct Ranked: Comparable {
     static func == (a: Ranked, b: Ranked) -> Bool { a.id == b.id }
 }
 
-/// A sort key value.
+/// A sort key value. Text is in natural order (`TextOrder`).
 enum SortValue: Comparable {
     case int(Int64)
     case text(String)
     static func < (a: SortValue, b: SortValue) -> Bool {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y
-        case (.text(let x), .text(let y)): return x.localizedStandardCompare(y) == .orderedAscending
+        case (.text(let x), .text(let y)): return TextOrder.naturalLess(x, y)
         case (.int, .text): return true
         case (.text, .int): return false
         }
     }
 }
-

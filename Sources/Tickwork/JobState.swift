@@ -135,3 +135,8 @@ public struct RunTimedOut: Error, CustomStringConvertible {
     public let timeoutNs: Int64
     public var description: String { "timed out after \(formatNanoseconds(timeoutNs)): worker written off" }
 }
+
+extension JobState {
+    /// Every state but retired and cancelled: the jobs still alive.
+    public static let unfinished = Set(JobState.allCases).subtracting([.retired, .cancelled])
+}

@@ -1,3 +1,5 @@
+import CTickworkLinux
+
 /// The job table: index = id − 1, in pages of 4096, so growing never copies
 /// all references (at a million jobs a doubling copy would briefly hold two
 /// 8 MB arrays) and a reader's copy-on-write snapshot costs one page per write.
@@ -25,5 +27,28 @@ struct JobTable: RandomAccessCollection {
         }
         pages[pages.count - 1].append(job)
         count += 1
+    }
+
+    /// Calls `body` with each job's raw reference (no retain: the caller's
+    /// copy of the table keeps them alive), asking for the job `ahead`
+    /// places on first: a pass over a million jobs is a miss per job, and
+    /// misses asked for together overlap.
+    func forEachUnretained(prefetchAhead ahead: Int = 8, _ body: (Unmanaged<Job>) -> Void) {
+        for page in pages {
+            page.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                let raw = UnsafeRawPointer(base)
+                let stride = MemoryLayout<Job?>.stride
+                for k in 0..<buffer.count {
+                    if k + ahead < buffer.count, let next = raw.load(fromByteOffset: (k + ahead) * stride, as: UnsafeRawPointer?.self) {
+                        ctw_prefetch(next)
+                        ctw_prefetch(next + 64)
+                    }
+                    if let p = raw.load(fromByteOffset: k * stride, as: UnsafeRawPointer?.self) {
+                        body(Unmanaged<Job>.fromOpaque(p))
+                    }
+                }
+            }
+        }
     }
 }

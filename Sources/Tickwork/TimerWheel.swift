@@ -174,6 +174,32 @@ final class TimerWheel {
         }
     }
 
+    /// Copies entries in due order without removing them, for a window
+    /// sorted by next due: the overdue ones, then slot after slot from the
+    /// current one, until `enough(copied, coveredUntil)` says so at the end
+    /// of a slot, or the wheel's horizon. Within a slot entries are in no
+    /// order, and stale ones are included (the caller checks each job).
+    /// Returns the instant before which every entry was copied, and whether
+    /// that is every entry there is (nothing left in the far heap).
+    func copyInDueOrder(into out: inout ContiguousArray<Job>,
+                        enough: (_ copied: Int, _ coveredUntil: Int64) -> Bool) -> (coveredUntil: Int64, all: Bool) {
+        out.append(contentsOf: overdue)
+        let horizon = current + Int64(Self.slotCount)
+        var covered = current << shift
+        var tick = current
+        while !enough(out.count, covered) {
+            guard let found = firstOccupiedTick(from: tick, below: horizon) else {
+                covered = horizon << shift
+                return (covered, far.isEmpty)
+            }
+            var b = heads[Int(found & Self.mask)]
+            while b != WheelBlocks.none { blocks.copyEntries(of: b, to: &out); b = blocks.next(b) }
+            tick = found + 1
+            covered = tick << shift
+        }
+        return (covered, false)
+    }
+
     /// The earliest instant at which `collectDue` may return something, or nil when empty.
     func nextWake() -> Int64? {
         if !overdue.isEmpty { return current << shift }

@@ -92,14 +92,23 @@ final class WheelBlocks {
         p.storeBytes(of: Int32(n + 1), toByteOffset: 4, as: Int32.self)
     }
 
-    /// Moves a block's jobs to `out`, handing over their references.
-    @inline(__always) func moveEntries(of b: Block, to out: inout ContiguousArray<Job>) {
+    /// Calls `body` with each of a block's entries (their references as stored).
+    @inline(__always) private func forEachEntry(of b: Block, _ body: (Unmanaged<Job>) -> Void) {
         let p = address(b)
         let n = Int(p.load(fromByteOffset: 4, as: Int32.self))
         for k in 0..<n {
-            let entry = p.load(fromByteOffset: 8 + 8 * k, as: UnsafeMutableRawPointer.self)
-            out.append(Unmanaged<Job>.fromOpaque(entry).takeRetainedValue())
+            body(Unmanaged<Job>.fromOpaque(p.load(fromByteOffset: 8 + 8 * k, as: UnsafeMutableRawPointer.self)))
         }
-        p.storeBytes(of: Int32(0), toByteOffset: 4, as: Int32.self)
+    }
+
+    /// Copies a block's jobs to `out` (each copy retained; the block keeps its own).
+    @inline(__always) func copyEntries(of b: Block, to out: inout ContiguousArray<Job>) {
+        forEachEntry(of: b) { out.append($0.takeUnretainedValue()) }
+    }
+
+    /// Moves a block's jobs to `out`, handing over their references.
+    @inline(__always) func moveEntries(of b: Block, to out: inout ContiguousArray<Job>) {
+        forEachEntry(of: b) { out.append($0.takeRetainedValue()) }
+        address(b).storeBytes(of: Int32(0), toByteOffset: 4, as: Int32.self)
     }
 }

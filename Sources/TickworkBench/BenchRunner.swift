@@ -55,7 +55,15 @@ public struct BenchResult: Sendable {
             "\"setup_s\":\(num(setupS))", "\"timer_resolution_us\":\(num(Double(Int64(1) << Int64(options.timerResolutionShift)) / 1000))",
         ]
         if let o = observation {
-            fields = fields + ["\"observe\":{\"hz\":\(num(options.observeHz)),\"count\":\(o.count),\"snapshot_ms_p50\":\(ms(o.snapshot.percentileMicros(0.5))),\"snapshot_ms_max\":\(ms(Double(o.snapshot.maxMicros))),\"window_ms_p50\":\(ms(o.window.percentileMicros(0.5))),\"window_ms_max\":\(ms(Double(o.window.maxMicros))),\"sorted_window_ms_p50\":\(ms(o.sortedWindow.percentileMicros(0.5))),\"sorted_window_ms_max\":\(ms(o.sortedWindow.count > 0 ? Double(o.sortedWindow.maxMicros) : nil))}"]
+            var observe = ["\"hz\":\(num(options.observeHz))", "\"count\":\(o.count)"]
+            func figure(_ name: String, _ h: LatencyHistogram) {
+                observe.append("\"\(name)_ms_p50\":\(ms(h.percentileMicros(0.5)))")
+                observe.append("\"\(name)_ms_max\":\(ms(h.count > 0 ? Double(h.maxMicros) : nil))")
+            }
+            figure("snapshot", o.snapshot)
+            figure("window", o.window)
+            for q in ObservationFigures.sortedQueries { figure(q.name, o.sorted[q.name] ?? LatencyHistogram()) }
+            fields.append("\"observe\":{" + observe.joined(separator: ",") + "}")
         }
         return "{" + fields.joined(separator: ",") + "}"
     }
@@ -92,7 +100,21 @@ public struct ObservationFigures: Sendable {
     public var count = 0
     public var snapshot = LatencyHistogram()
     public var window = LatencyHistogram()
-    public var sortedWindow = LatencyHistogram()
+    /// Each of `sortedQueries`, once a second.
+    public var sorted: [String: LatencyHistogram] = [:]
+
+    /// The windows a dashboard asks for besides the default one, each of 40
+    /// rows: by next due (first page, last page, and anchored on a job
+    /// halfway down), by name, a text filter over every name, and the
+    /// default order with a state filter (finished tasks hidden).
+    static let sortedQueries: [(name: String, query: @Sendable (_ total: Int) -> JobQuery)] = [
+        ("sorted_window", { _ in JobQuery(sort: .nextDue, limit: 40) }),
+        ("next_last_page", { n in JobQuery(sort: .nextDue, offset: max(0, n - 40), limit: 40) }),
+        ("next_anchored", { n in JobQuery(sort: .nextDue, limit: 40, anchor: JobID(UInt64(max(1, n / 2))), anchorRow: 10) }),
+        ("name_window", { _ in JobQuery(sort: .name, limit: 40) }),
+        ("text_filter", { n in JobQuery(text: "bench-\(n / 2 + 7)", limit: 40) }),
+        ("unfinished_window", { _ in JobQuery(states: JobState.unfinished, limit: 40) }),
+    ]
 }
 
 /// A thread that observes the engine the way a dashboard does, until `until`.
@@ -112,17 +134,20 @@ final class Observer: @unchecked Sendable {
                 let b = monotonicNow()
                 _ = engine.jobs(JobQuery(offset: snap.totalJobs / 2, limit: 40))
                 let c = monotonicNow()
-                var sorted: Int64?
+                var sorted: [(String, Int64)] = []
                 if c - lastSorted >= 1_000_000_000 {
-                    _ = engine.jobs(JobQuery(sort: .nextDue, limit: 40))
-                    sorted = monotonicNow() - c
+                    for q in ObservationFigures.sortedQueries {
+                        let t = monotonicNow()
+                        _ = engine.jobs(q.query(snap.totalJobs))
+                        sorted.append((q.name, monotonicNow() - t))
+                    }
                     lastSorted = c
                 }
                 lock.withLock {
                     figures.count += 1
                     figures.snapshot.record(nanoseconds: b - a)
                     figures.window.record(nanoseconds: c - b)
-                    if let sorted { figures.sortedWindow.record(nanoseconds: sorted) }
+                    for (name, ns) in sorted { figures.sorted[name, default: LatencyHistogram()].record(nanoseconds: ns) }
                 }
                 next += interval
                 sleepUntil(next)

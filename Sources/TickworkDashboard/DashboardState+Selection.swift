@@ -31,7 +31,7 @@ extension DashboardState {
     private mutating func selectNeighbour(of gone: JobInfo?, in page: JobPage) {
         let last = page.offset + page.jobs.count - 1
         let neighbour = rowOf(page, Swift.min(cursor, last))
-        let who = gone.map { "\($0.name) \(Self.leaveReason($0, hidingFinished: hidesFinishedNow))" } ?? "the selected task is gone"
+        let who = gone.map { "\($0.name) (\($0.id)) \(Self.leaveReason($0, hidingFinished: hidesFinishedNow))" } ?? "the selected task is gone"
         selected = neighbour?.id
         if let neighbour {
             cursor = Swift.min(cursor, last)

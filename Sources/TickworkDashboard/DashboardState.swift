@@ -168,8 +168,3 @@ public struct DashboardState: Sendable {
     /// The events to draw: those of the frozen instant while frozen.
     public var shownEvents: [EngineEvent] { frozenEvents ?? events }
 }
-
-extension JobState {
-    /// Every state but retired and cancelled: what "hide finished" shows.
-    public static let unfinished = Set(JobState.allCases).subtracting([.retired, .cancelled])
-}

@@ -36,9 +36,16 @@ extension DashboardView {
                 }
             }
             if let spark = fitted.first(where: { $0.index == 5 }) {
+                // Scaled to the minute's peak, which is printed after it: a
+                // full block may be one queued run, and the label says so.
                 let ring = state.shownHistory.depth[q.name] ?? []
-                screen.sparkline(downsample(ring, to: spark.column.width), x: spark.x, y: y, width: spark.column.width,
-                                 ceiling: Double(min(q.capacity, max(1, ring.max() ?? 1))), g)
+                let peak = min(q.capacity, max(0, ring.max() ?? 0))
+                let label = g.up + Format.count(peak)
+                let labelWidth = spark.column.width >= 8 ? Screen.columns(of: label) : 0
+                let width = spark.column.width - (labelWidth > 0 ? labelWidth + 1 : 0)
+                screen.sparkline(downsample(ring, to: width), x: spark.x, y: y, width: width,
+                                 ceiling: Double(max(1, peak)), g)
+                if labelWidth > 0 { screen.put(label, x: spark.x + width + 1, y: y, style: .dim) }
             }
             if state.focus == .queues && i == state.queueCursor {
                 screen.restyle(Rect(x: inner.x, y: y, width: inner.width, height: 1), .selected)

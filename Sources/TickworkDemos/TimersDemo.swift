@@ -58,7 +58,7 @@ public final class TimersDemo: Demo, @unchecked Sendable {
             // Registered before it can fire, so the firing always finds it.
             try lock.withLock {
                 let id = try engine.submit(JobSpec(name: "timer-\(n)", group: group, schedule: .once(after: delay)) {
-                    [weak self] ctx in self?.fire(timer, ctx.jobID)
+                    [weak self, weak engine] ctx in self?.fire(timer, ctx.jobID, engine)
                 })
                 pending[id] = timer
             }
@@ -66,8 +66,14 @@ public final class TimersDemo: Demo, @unchecked Sendable {
         ctx.status("set \(perSecond), cancelled \(cancelledNow)")
     }
 
-    private func fire(_ timer: Timer, _ id: JobID) {
-        guard timer.settle(as: 1) else { return }   // cancelled first: it must not fire
+    private func fire(_ timer: Timer, _ id: JobID, _ engine: Engine?) {
+        guard timer.settle(as: 1) else {
+            // Cancelled first: it must not fire. The cancel may land only
+            // after this run returns; cancelling its own job here makes the
+            // job end cancelled either way, never retired.
+            _ = engine?.cancel(id)
+            return
+        }
         fired.add(1, ordering: .relaxed)
         lock.withLock { _ = pending.removeValue(forKey: id) }
     }

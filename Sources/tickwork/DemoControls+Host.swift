@@ -10,7 +10,7 @@ extension DemoControls {
             catalog: DemoCatalog.all.map { DemoListing(name: $0.name, summary: $0.summary) },
             panels: {
                 host.reports().map { r in
-                    DemoPanel(name: r.name, status: r.phase.word, items: r.figures.map { "\($0.label) \($0.value)" })
+                    DemoPanel(name: r.name, status: r.phase.word, items: r.figures.map(Self.item))
                 }
             },
             launch: { name in
@@ -27,5 +27,12 @@ extension DemoControls {
                 logger.info("demo stopping", metadata: ["demo": "\(name)"])
                 return host.stop(name)
             })
+    }
+
+    /// One figure as the panel shows it: counts grouped like every other
+    /// number on screen (`jobs 1,000,000`), a counted message as `2× message`.
+    static func item(_ f: DemoFigure) -> String {
+        let value = Int(f.value).map(Format.grouped) ?? f.value
+        return f.isMessage ? "\(value)× \(f.label)" : "\(f.label) \(value)"
     }
 }

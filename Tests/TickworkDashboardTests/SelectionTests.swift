@@ -78,11 +78,11 @@ import Testing
         let later = Fixtures.snapshot(takenAt: Fixtures.t0 + 2 * DashboardState.holdNs)
         Fixtures.settle(&s, jobs: rotated(0, states: [3: .running]), snapshot: later)
         #expect(s.selectedJob?.name == "object-4")
-        #expect(s.flash == "object-3 is running now, outside the filter: selection moved to object-4")
+        #expect(s.flash == "object-3 (#3) is running now, outside the filter: selection moved to object-4")
         Fixtures.settle(&s, jobs: rotated(0, states: [3: .running, 4: .retired]),
                         snapshot: Fixtures.snapshot(takenAt: Fixtures.t0 + 3 * DashboardState.holdNs))
         #expect(s.selectedJob?.name == "object-5")
-        #expect(s.flash?.hasPrefix("object-4 retired") == true)
+        #expect(s.flash?.hasPrefix("object-4 (#4) retired") == true)
     }
 
     @Test func keysNeverActOnRowsOfAnOlderQuery() {

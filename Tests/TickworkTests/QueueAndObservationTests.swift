@@ -11,7 +11,12 @@ struct QueueAndObservationTests {
         for i in 0..<5 { ids.append(try engine.submit(JobSpec(name: "o\(i)", queue: "small", schedule: .once()) { _ in })) }
         let rec = try engine.submit(JobSpec(name: "rec", queue: "small", schedule: .every(.ms(100))) { _ in })
         clock.advance(by: .ms(1))
-        #expect(eventually { engine.snapshot().queues.first { $0.name == "small" }?.overflow == 4 })
+        // The queue counts an overflow before the refused job's record says
+        // failed (two locks, one after the other): wait for both.
+        #expect(eventually {
+            engine.snapshot().queues.first { $0.name == "small" }?.overflow == 4
+                && ids.compactMap { engine.info($0) }.filter { $0.state == .failed }.count == 3
+        })
         let q = try #require(engine.snapshot().queues.first { $0.name == "small" })
         #expect(q.depth == 2 && q.capacity == 2 && q.maxDepth == 2)
         let infos = ids.compactMap { engine.info($0) }
