@@ -2,7 +2,7 @@
 extension Engine {
     /// Records a finished run and plans the job's future. Called on the
     /// worker that ran it; takes the job's stripe lock, then the due lock.
-    func finishRun(job: Job, worker: Worker, due: Int64, start: Int64, end: Int64, runNumber: Int,
+    func finishRun(job: Job, worker: Worker, due: Int64, start: Int64, previousStart: Int64, end: Int64, runNumber: Int,
                    decision: RunDecision, failure: (any Error)?) {
         let duration = end - start
         let stripe = stripes[job.stripe]
@@ -14,7 +14,7 @@ extension Engine {
         let wasStuck = job.stuck && job.worker == worker.index
         let from = job.state
         if !wasStuck {
-            recordRunLocked(job, start: start, duration: duration, lateness: start - due)
+            recordRunLocked(job, start: start, previousStart: previousStart, duration: duration, lateness: start - due)
             if let failure {
                 message = String(describing: failure)
                 recordFailureLocked(job, message: message, at: end, run: runNumber, timedOut: false)
@@ -86,8 +86,7 @@ extension Engine {
     }
 
     /// Per-run figures. Stripe lock held.
-    func recordRunLocked(_ job: Job, start: Int64, duration: Int64, lateness: Int64) {
-        let previousStart = job.runs > 0 ? job.lastStartNs : start
+    func recordRunLocked(_ job: Job, start: Int64, previousStart: Int64, duration: Int64, lateness: Int64) {
         job.runs += 1
         job.lastStartNs = start
         job.lastDurationUs = microsInt32(duration)

@@ -7,8 +7,16 @@ enum TextOrder {
     /// Natural order: case folded, runs of digits by their value
     /// (`job-9` < `job-10`); ties broken by the bytes, so two different
     /// names never compare equal.
-    static func naturalLess(_ a: String, _ b: String) -> Bool {
-        withBytes(a) { x in withBytes(b) { y in compare(x, y) < 0 } }
+    static func naturalLess(_ a: String, _ b: String) -> Bool { compare(a, b) < 0 }
+
+    /// -1, 0 or 1 in natural order (0 only for equal bytes).
+    static func compare(_ a: String, _ b: String) -> Int {
+        withBytes(a) { x in withBytes(b) { y in compare(x, y) } }
+    }
+
+    /// -1, 0 or 1: `a` against the UTF-8 bytes `b`, in natural order.
+    static func compare(_ a: String, _ b: [UInt8]) -> Int {
+        withBytes(a) { x in b.withUnsafeBufferPointer { y in compare(x, y) } }
     }
 
     /// Whether `haystack` contains `needle` (already lowercased ASCII bytes), folding ASCII case.

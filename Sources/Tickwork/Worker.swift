@@ -134,6 +134,9 @@ extension Engine {
         let start = clock.now()
         job.state = .running
         job.worker = worker.index
+        // The previous start, for usage (duration ÷ time between starts):
+        // read before this run's start replaces it.
+        let previousStart = job.runs > 0 ? job.lastStartNs : start
         job.lastStartNs = start
         let runNumber = job.runs + 1
         stripe.unlock()
@@ -163,8 +166,8 @@ extension Engine {
         }
         let end = clock.now()
         let duration = end - start
-        finishRun(job: job, worker: worker, due: run.due, start: start, end: end, runNumber: runNumber,
-                  decision: decision, failure: failure)
+        finishRun(job: job, worker: worker, due: run.due, start: start, previousStart: previousStart, end: end,
+                  runNumber: runNumber, decision: decision, failure: failure)
         return duration
     }
 }

@@ -135,10 +135,11 @@ public struct DashboardState: Sendable {
 
     /// Finished tasks are hidden and there are some to hide (so a table with
     /// none keeps the engine's fast unfiltered path).
-    public var hidesFinishedNow: Bool { hideFinished && finishedInTable > 0 }
-    /// Retired and cancelled jobs still in the engine's table.
-    public var finishedInTable: Int {
-        guard let s = live?.snapshot else { return 0 }
+    public var hidesFinishedNow: Bool { hideFinished && finishedInTable() > 0 }
+    /// Retired and cancelled jobs still in the engine's table, per the newest
+    /// frame (what the next query hides) or, with `shown`, per the frame on screen.
+    public func finishedInTable(shown: Bool = false) -> Int {
+        guard let s = (shown ? self.shown : live)?.snapshot else { return 0 }
         return max(0, s.count(.retired) + s.count(.cancelled) - s.forgottenJobs)
     }
 

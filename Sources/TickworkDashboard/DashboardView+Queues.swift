@@ -41,7 +41,7 @@ extension DashboardView {
                 let ring = state.shownHistory.depth[q.name] ?? []
                 let peak = min(q.capacity, max(0, ring.max() ?? 0))
                 let label = g.up + Format.count(peak)
-                let labelWidth = spark.column.width >= 8 ? Screen.columns(of: label) : 0
+                let labelWidth = spark.column.width >= 8 && peak > 0 ? Screen.columns(of: label) : 0
                 let width = spark.column.width - (labelWidth > 0 ? labelWidth + 1 : 0)
                 screen.sparkline(downsample(ring, to: width), x: spark.x, y: y, width: width,
                                  ceiling: Double(max(1, peak)), g)

@@ -72,8 +72,8 @@ extension DashboardView {
         let matching = state.matching
         var title = "tasks \(Format.grouped(matching))"
         if !state.filter.isEmpty { title += " matching \"\(state.filter)\"" }
-        if state.hidesFinishedNow && state.filterParts.states == nil {
-            title += " (\(Format.grouped(state.finishedInTable)) finished hidden)"
+        if state.hideFinished && state.finishedInTable(shown: true) > 0 && state.filterParts.states == nil {
+            title += " (\(Format.grouped(state.finishedInTable(shown: true))) finished hidden)"
         }
         if matching > 0 {
             title += " \(g.bullet) \(state.top + 1)-\(min(matching, state.top + rows)) "

@@ -125,6 +125,11 @@ import Testing
         let later = EngineEvent(seq: 9, atNs: Fixtures.t0, kind: .failed, job: JobID(9), name: "object-9", message: "late news")
         _ = s.update(.frame(Fixtures.frame(for: s, events: [later])))
         #expect(DashboardView.render(s).lines == before, "nothing on screen moves while frozen")
+        // Not even the count of hidden finished tasks, when more finish meanwhile.
+        var more = Fixtures.snapshot(takenAt: Fixtures.t0 + 1_000_000_000)
+        more.jobsByState[.retired] = 5
+        _ = s.update(.frame(Fixtures.frame(for: s, snapshot: more)))
+        #expect(DashboardView.render(s).lines == before)
         _ = press(&s, .char(" "))
         #expect(DashboardView.render(s).lines.joined().contains("late news"))
     }
