@@ -86,10 +86,26 @@ struct JobView {
     /// (the engine keeps them alive; a pass over a million jobs felt the retains).
     let stripeMutexes: [UnsafeMutablePointer<pthread_mutex_t>]
 
+    /// Passes the filters on what never changes (group, text).
+    @inline(__always)
+    func passesFixedFilters(_ job: Job) -> Bool {
+        if let g = groupFilter, job.groupIndex != g { return false }
+        if let needle, !groupMatches[Int(job.groupIndex)], !TextOrder.contains(job.name, lowercasedNeedle: needle) { return false }
+        return true
+    }
+
+    /// Every job's sort key, those that pass the filter, in no order.
+    /// (Taking each stripe's lock once for the jobs under it was tried: the
+    /// strided walk's cache misses cost more than the locks it saved.)
+    func forEachRanked(_ body: (Ranked) -> Void) {
+        table.forEachUnretained { ref in
+            if let r = ref._withUnsafeGuaranteedRef({ rank($0) }) { body(r) }
+        }
+    }
+
     /// The job's sort key if it passes the filter (stripe lock taken briefly, when needed).
     func rank(_ job: Job) -> Ranked? {
-        if let g = groupFilter, job.groupIndex != g { return nil }
-        if let needle, !groupMatches[Int(job.groupIndex)], !TextOrder.contains(job.name, lowercasedNeedle: needle) { return nil }
+        guard passesFixedFilters(job) else { return nil }
         guard needsLock else { return keyLocked(job, state: .scheduled) }
         let mutex = stripeMutexes[job.stripe]
         pthread_mutex_lock(mutex)
@@ -241,8 +257,7 @@ struct JobView {
         var matching = 0
         // The entry a newcomer must beat, once the heap is full.
         var boundary: Boundary?
-        table.forEachUnretained { ref in
-            guard let entry = ref._withUnsafeGuaranteedRef({ rank($0) }) else { return }
+        forEachRanked { entry in
             matching += 1
             guard keep > 0 else { return }
             if best.count < keep {
@@ -268,8 +283,7 @@ struct JobView {
         let reach = Swift.max(query.limit, 1)
         var before = Heap<Ranked>(), after = Heap<Ranked>()
         var matching = 0, anchorRank = 0
-        table.forEachUnretained { ref in
-            guard let entry = ref._withUnsafeGuaranteedRef({ rank($0) }) else { return }
+        forEachRanked { entry in
             matching += 1
             if entry.id == anchor.id { return }
             if entry < anchor {

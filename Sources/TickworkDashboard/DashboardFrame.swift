@@ -47,6 +47,13 @@ public struct DemoPanel: Sendable, Equatable {
     /// Running, or stopped but with jobs still winding down: not to be launched again yet.
     public var isActive: Bool { isRunning || status == "stopping" }
     public var title: String { isRunning ? name : "\(name) (\(status))" }
+
+    /// One figure as the panel shows it: counts grouped like every other
+    /// number on screen (`jobs 1,000,000`), a counted message as `2× message`.
+    public static func item(label: String, value: String, isMessage: Bool = false) -> String {
+        let shown = Int(value).map(Format.grouped) ?? value
+        return isMessage ? "\(shown)× \(label)" : "\(label) \(shown)"
+    }
 }
 
 /// A demo the launch menu offers.

@@ -198,13 +198,14 @@ extension DashboardState {
             return [q.paused ? .resumeQueue(q.name) : .pauseQueue(q.name)]
         }
         guard let job = detailOrSelected() else { return [] }
+        let who = "\(job.name) (\(job.id))"
         if job.state == .paused || job.pausePending {
-            flash = "resumed \(job.name)"
+            flash = "resuming \(who)\(glyphs.ellipsis)"
             return [.resume(job.id)]
         }
-        guard !job.state.isFinal else { flash = "\(job.name) is \(job.state.rawValue)"; return [] }
+        guard !job.state.isFinal else { flash = "\(who) is \(job.state.rawValue): nothing to pause"; return [] }
         flash = job.state == .running || job.state == .sleeping
-            ? "pausing \(job.name) (its current run finishes first)" : "paused \(job.name)"
+            ? "pausing \(who) (its current run finishes first)" : "pausing \(who)\(glyphs.ellipsis)"
         return [.pause(job.id)]
     }
 

@@ -32,7 +32,6 @@ extension DemoControls {
     /// One figure as the panel shows it: counts grouped like every other
     /// number on screen (`jobs 1,000,000`), a counted message as `2× message`.
     static func item(_ f: DemoFigure) -> String {
-        let value = Int(f.value).map(Format.grouped) ?? f.value
-        return f.isMessage ? "\(value)× \(f.label)" : "\(f.label) \(value)"
+        DemoPanel.item(label: f.label, value: f.value, isMessage: f.isMessage)
     }
 }

@@ -183,4 +183,31 @@ import Testing
         Fixtures.settle(&s, snapshot: Fixtures.snapshot(takenAt: Fixtures.t0 + DashboardState.flashNs + 1))
         #expect(s.flash == nil)
     }
+
+    @Test func smallerPoints() {
+        // A scrolled threads list marks what is above as well as below.
+        var s = Fixtures.state(width: 120, height: 40)
+        let big = Fixtures.snapshot(workers: 40)
+        Fixtures.settle(&s, snapshot: big)
+        _ = s.update(.key(.tab)); _ = s.update(.key(.tab))   // tasks → events → threads
+        #expect(s.focus == .threads)
+        _ = s.update(.key(.pageDown))
+        let threads = DashboardLayout(s).threads
+        let border = DashboardView.render(s).lines[threads.y]
+        #expect(border.contains("▲") && border.contains("more"), "\(border)")
+        // While the pool shrinks, the header counts the leaving workers apart (not "2/1 busy").
+        var shrinking = Fixtures.snapshot(workers: 4)
+        shrinking.workers[0].retiring = true
+        shrinking.workers[1].retiring = true
+        Fixtures.settle(&s, snapshot: shrinking)
+        let header = DashboardView.render(s).lines[0]
+        #expect(header.contains("workers 0/2 busy +2 leaving"), "\(header)")
+        // Demo figures group their counts; a counted message reads N× message.
+        #expect(DemoPanel.item(label: "jobs", value: "1000000") == "jobs 1,000,000")
+        #expect(DemoPanel.item(label: "HTTP 503 from upstream", value: "2", isMessage: true) == "2× HTTP 503 from upstream")
+        #expect(DemoPanel.item(label: "speedup", value: "1.9") == "speedup 1.9")
+        // The too-small notice wraps to any width instead of being cut.
+        let tiny = DashboardView.render(Fixtures.state(width: 20, height: 8)).lines.joined(separator: "\n")
+        #expect(tiny.contains("need 60x16, have") && tiny.contains("20x8"), "\(tiny)")
+    }
 }
