@@ -14,14 +14,15 @@ extension DashboardView {
         ("< >  ← →", "sort by the previous / next column"),
         ("I", "invert the sort"),
         ("p", "pause / resume the task (the queue, in queues)"),
-        ("P", "pause / resume everything"),
+        ("P", "pause everything / resume exactly what P paused"),
+        ("h", "hide / show finished tasks (retired, cancelled)"),
         ("n", "demos: launch one, or stop one (its jobs cancelled)"),
         ("c", "cancel the selected task (asks y/n)"),
         ("+  -", "grow / shrink the worker pool"),
         ("Space  z", "freeze the display (sampling goes on)"),
         ("[  ]", "slower / faster refresh"),
         ("Ctrl-L", "redraw the screen"),
-        ("Ctrl-Z", "suspend (fg resumes)"),
+        ("Ctrl-Z", "suspend: stops every job; press twice (fg resumes)"),
     ]
 
     static func centered(_ screen: inout Screen, width: Int, height: Int, title: String, _ g: Glyphs) -> Rect {
