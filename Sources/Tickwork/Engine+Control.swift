@@ -40,7 +40,7 @@ extension Engine {
     /// Returns how many jobs it paused or will pause.
     @discardableResult
     public func pauseAll() -> Int {
-        let all = registryLock.withLock { pausingAll = true; return jobs.compactMap { $0 } }
+        let all = registryLock.withLock { pausingAll = true; return allJobsLocked() }
         return all.filter { pause($0.id, byAll: true) }.count
     }
 
@@ -48,12 +48,9 @@ extension Engine {
     /// its run) goes back on its schedule; jobs paused by hand stay paused.
     @discardableResult
     public func resumeAll() -> Int {
-        let all = registryLock.withLock { pausingAll = false; return jobs.compactMap { $0 } }
+        let all = registryLock.withLock { pausingAll = false; return allJobsLocked() }
         return all.filter { resume($0, onlyIfPausedByAll: true) }.count
     }
-
-    /// Whether `pauseAll()` is in force (until `resumeAll()`).
-    public var isPausedAll: Bool { registryLock.withLock { pausingAll } }
 
     /// Stops (or restarts) workers taking runs from a queue; runs keep queueing
     /// up to its capacity.
@@ -113,7 +110,8 @@ extension Engine {
         }
     }
 
-    func allJobs() -> [Job] { registryLock.withLock { jobs.compactMap { $0 } } }
+    /// Every job still in the table. Registry lock held.
+    func allJobsLocked() -> [Job] { jobs.compactMap { $0 } }
 
     func pause(_ id: JobID, byAll: Bool) -> Bool {
         guard let job = job(id) else { return false }

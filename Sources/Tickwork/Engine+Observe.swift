@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import HeapModule
 
 /// Observation: snapshots, job windows, events. Readers take each lock
 /// briefly and never while a job runs, so observing does not stall dispatch.
@@ -9,19 +8,18 @@ extension Engine {
     /// Takes a snapshot.
     public func snapshot() -> EngineSnapshot {
         let now = clock.now()
-        var tally = StateTally()
+        // Per-state counts: every thread's tally, summed (`stateTally`, which job windows use too).
+        let tally = stateTally()
         var total = 0, forgotten = 0
         var pausedAll = false
         registryLock.withLock {
             pausedAll = pausingAll
-            tally.merge(controlTally)
             total = jobs.count
             forgotten = forgottenJobs
         }
         var timer = TimerInfo(tid: 0, cpuNs: 0, cpuFraction: 0, wakeups: 0, lastBatch: 0, sleeping: false,
                               sinceNs: 0, resolutionNs: due.resolutionNs)
         timerStatsLock.withLock {
-            tally.merge(timerTally)
             timer.tid = timerTID
             timer.cpuNs = ThreadInfo.cpuNanoseconds(timerCPUClock)
             timer.wakeups = timerWakeups
@@ -36,14 +34,12 @@ extension Engine {
         var target = 0
         var replaced = 0
         dispatch.lock.withLock {
-            tally.merge(retiredTally)
             lateness.merge(retiredLateness)
             runs += retiredWorkerRuns
             target = dispatch.targetWorkers
             replaced = replacedWorkerCount
             for w in dispatch.workers + writtenOffWorkers {
                 w.statsLock.withLock {
-                    tally.merge(w.tally)
                     lateness.merge(w.lateness)
                     runs += w.runs
                     let running = w.phase == .running || w.phase == .sleeping || w.phase == .waiting || w.phase == .stuck
@@ -185,14 +181,10 @@ extension Engine {
         for w in dispatch.lock.withLock({ dispatch.workers }) {
             w.statsLock.withLock { text += "w\(w.index) \(w.phase) job \(w.currentJob.map { "\($0.id) \($0.name)" } ?? "-")\n" }
         }
-        for job in allJobs() {
+        for job in registryLock.withLock({ allJobsLocked() }) {
             stripes[job.stripe].withLock { text += "\(job.id) \(job.name) \(job.state) due \(job.nextDue) runs \(job.runs)\n" }
         }
         return text
-    }
-
-    static func isWaiting(_ job: Job) -> Bool {
-        job.state == .scheduled || job.state == .paused || (job.state == .failed && !job.gaveUp && !job.stuck)
     }
 
     func info(_ job: Job, groups: [String], queues: [String]) -> JobInfo {
@@ -203,7 +195,7 @@ extension Engine {
             return JobInfo(
                 id: job.id, name: job.name, group: groups[Int(job.groupIndex)], queue: queues[Int(job.queueIndex)],
                 state: job.state, schedule: scheduleText,
-                nextDueNs: Self.isWaiting(job) ? job.nextDue : nil,
+                nextDueNs: Self.isDue(job) ? job.nextDue : nil,
                 runs: job.runs, errors: job.errors, timeouts: job.extras?.timeouts ?? 0, misses: job.misses, overflows: job.overflows,
                 consecutiveFailures: Int(job.consecutiveFailures),
                 backoffNs: job.policy.backoff.flatMap { b in

@@ -95,7 +95,8 @@ public struct JobInfo: Sendable, Equatable {
     public var queue: String
     public var state: JobState
     public var schedule: String
-    /// Due time of the next run (monotonic ns) while scheduled, failed-and-retrying, or paused (pending).
+    /// Due time of the next run (monotonic ns) while scheduled or failed-and-retrying; nil when the
+    /// job has no next run (paused, queued, running, finished).
     public var nextDueNs: Int64?
     public var runs: Int
     public var errors: Int

@@ -7,8 +7,6 @@ enum TextOrder {
     /// Natural order: case folded, runs of digits by their value
     /// (`job-9` < `job-10`); ties broken by the bytes, so two different
     /// names never compare equal.
-    static func naturalLess(_ a: String, _ b: String) -> Bool { compare(a, b) < 0 }
-
     /// -1, 0 or 1 in natural order (0 only for equal bytes).
     static func compare(_ a: String, _ b: String) -> Int {
         withBytes(a) { x in withBytes(b) { y in compare(x, y) } }

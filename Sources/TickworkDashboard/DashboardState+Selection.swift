@@ -9,7 +9,7 @@ extension DashboardState {
     mutating func follow(_ frame: DashboardFrame) {
         guard frame.query.selectsSameJobs(as: tableQuery) else { return }
         let page = frame.page
-        if frame.query.pinned == nil { knownMatching = page.matching }
+        if frame.query.pinned == nil { matching = page.matching }
         if let selected {
             if let i = page.jobs.firstIndex(where: { $0.id == selected }) {
                 // Anchored: the engine kept the selection's screen row where it could.

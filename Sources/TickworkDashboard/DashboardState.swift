@@ -70,8 +70,9 @@ public struct DashboardState: Sendable {
     public internal(set) var heldOrder: [JobID]?
     public internal(set) var holdUntilNs: Int64?
     public static let holdNs: Int64 = 1_500_000_000
-    /// Jobs matching, from the newest page that counted them (a held page does not).
-    public internal(set) var knownMatching = 0
+    /// Jobs matching the current filter, from the newest page that counted
+    /// them (a held page does not).
+    public internal(set) var matching = 0
     /// The pool size last asked for, until a frame shows it (so a quick
     /// `+ + +` counts three, not one).
     public var workerTarget: Int?
@@ -163,8 +164,6 @@ public struct DashboardState: Sendable {
         return k >= 0 && k < page.jobs.count ? page.jobs[k] : nil
     }
 
-    /// Jobs matching the current filter, per the newest page.
-    public var matching: Int { knownMatching }
 
     /// The events to draw: those of the frozen instant while frozen.
     public var shownEvents: [EngineEvent] { frozenEvents ?? events }

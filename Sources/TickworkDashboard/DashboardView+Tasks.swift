@@ -93,7 +93,7 @@ extension DashboardView {
         // Countdowns are taken at the instant the record was read, so one never exceeds its period.
         let now = job.sampledAtNs
         let next: String
-        if let due = job.nextDueNs, job.state == .scheduled || job.state == .failed {
+        if let due = job.nextDueNs {
             next = due <= now ? "now" : Format.duration(due - now, g)
         } else { next = job.state == .queued ? "now" : "-" }
         var status = job.status ?? ""

@@ -47,6 +47,8 @@ public enum DashboardApp {
 
         var outcome: DashboardOutcome?
         var dirty = true
+        /// Messages that arose while handling others (after a suspend).
+        var deferred: [DashboardMessage] = []
         while outcome == nil {
             if dirty {
                 terminal.draw(DashboardView.render(state))
@@ -54,7 +56,7 @@ public enum DashboardApp {
             }
             var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: mailbox.wakeFD, events: Int16(POLLIN), revents: 0)]
-            _ = poll(&fds, 2, 1000)   // EINTR after SIGWINCH is expected: the keys say "resize"
+            _ = poll(&fds, 2, deferred.isEmpty ? 1000 : 0)   // EINTR after SIGWINCH is expected: the keys say "resize"
             // The terminal went away without a SIGHUP reaching us (or before
             // it does): poll would report it forever, so leave as for SIGHUP.
             if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
@@ -62,15 +64,15 @@ public enum DashboardApp {
                 outcome = DashboardOutcome(exitCode: 128 + SIGHUP, summary: "tickwork: the terminal hung up")
                 break
             }
-            var messages: [DashboardMessage] = []
+            var messages = deferred
+            deferred.removeAll()
             let (keys, resized) = terminal.readKeys()
             if resized { messages.append(.resize(width: terminal.width, height: terminal.height)) }
             messages += keys.map { .key($0) }
             for m in mailbox.drain() {
                 switch m {
                 case .frame(let f): messages.append(.frame(f))
-                case .stopped(let report):
-                    let abandoned = report.abandonedRunning.map { id in engine.info(id).map { "\($0.name) (\(id))" } ?? "\(id)" }
+                case .stopped(let report, let abandoned):
                     outcome = DashboardOutcome(exitCode: 0, summary: describe(report, abandoned: abandoned,
                                                                                options.ascii ? .ascii : .unicode))
                     logger.info("engine stopped", metadata: ["clean": "\(report.isClean)",
@@ -103,8 +105,9 @@ public enum DashboardApp {
                         terminal.suspend()
                         let held = monotonicNanoseconds() - stoppedAt
                         logger.notice("continued after \(held / 1_000_000) ms suspended")
-                        _ = state.update(.resize(width: terminal.width, height: terminal.height))
-                        _ = state.update(.resumedFromSuspend(afterNs: held))
+                        // Folded in on the next turn, so their commands (a resample) are carried out.
+                        deferred += [.resize(width: terminal.width, height: terminal.height),
+                                     .resumedFromSuspend(afterNs: held)]
                     case .resample: sampler.update(state.request)
                     default:
                         logger.info("command \(command)")

@@ -8,7 +8,9 @@ import TickworkDashboard
 enum LoopMessage: Sendable {
     case frame(DashboardFrame)
     case signal(Int32)
-    case stopped(ShutdownReport)
+    /// The shutdown report, with each abandoned run named ("faults.hung (#4)"),
+    /// looked up off the main loop.
+    case stopped(ShutdownReport, abandoned: [String])
 }
 
 /// The only way into the main loop from another thread: `post` appends a

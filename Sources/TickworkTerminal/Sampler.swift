@@ -56,7 +56,8 @@ public final class Sampler: @unchecked Sendable {
         guard first else { return }
         startThread(name: "tw-shutdown") { [engine, mailbox] in
             let report = engine.shutdown(deadline: deadline)
-            mailbox.post(.stopped(report))
+            let abandoned = report.abandonedRunning.map { id in engine.info(id).map { "\($0.name) (\(id))" } ?? "\(id)" }
+            mailbox.post(.stopped(report, abandoned: abandoned))
         }
     }
 

@@ -95,6 +95,8 @@ struct WheelWindowTests {
         // Paused jobs have no next run: none among the first pages.
         let first = engine.jobs(JobQuery(sort: .nextDue, limit: 100)).jobs
         #expect(first.allSatisfy { $0.state != .paused })
+        let paused = engine.jobs(JobQuery(states: [.paused], limit: 100)).jobs
+        #expect(!paused.isEmpty && paused.allSatisfy { $0.nextDueNs == nil }, "a paused job has no next run")
         let retrying = engine.jobs(JobQuery(states: [.failed], sort: .nextDue, limit: 3)).jobs
         #expect(retrying.count == 3 && retrying.allSatisfy { $0.nextDueNs != nil }, "retrying jobs are in the wheel's order")
         let dues = first.compactMap(\.nextDueNs)
@@ -118,7 +120,7 @@ struct WheelWindowTests {
     @Test("names sort naturally and filter without case, in any script")
     func textOrder() {
         let names = ["job-10", "Job-9", "job-9", "job-09", "alpha", "Beta", "job-100", "zeta", "Émile"]
-        let sorted = names.sorted(by: TextOrder.naturalLess)
+        let sorted = names.sorted { TextOrder.compare($0, $1) < 0 }
         #expect(sorted == ["alpha", "Beta", "Job-9", "job-09", "job-9", "job-10", "job-100", "zeta", "Émile"])
         #expect(TextOrder.contains("Bench-424242", lowercasedNeedle: TextOrder.needle("BENCH-4242")))
         #expect(!TextOrder.contains("bench-42", lowercasedNeedle: TextOrder.needle("bench-424")))
