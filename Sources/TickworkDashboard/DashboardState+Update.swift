@@ -57,7 +57,10 @@ extension DashboardState {
             return [.suspend]
         }
         suspendArmedUntilNs = now + Self.suspendConfirmNs
-        let jobs = live.map { Format.grouped($0.snapshot.totalJobs - $0.snapshot.forgottenJobs) } ?? "all"
+        // The jobs still alive (finished ones run no more anyway).
+        let jobs = live.map { s in
+            Format.grouped(JobState.unfinished.reduce(0) { $0 + s.snapshot.count($1) })
+        } ?? "all"
         flash = "Ctrl-Z stops the whole process: all \(jobs) jobs stop running until fg. Ctrl-Z again within 3 s suspends"
         return []
     }

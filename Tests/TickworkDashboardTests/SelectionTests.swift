@@ -169,7 +169,8 @@ import Testing
     @Test func ctrlZWarnsFirstThenSuspendsAndSaysHowLongJobsWereHeld() {
         var s = Fixtures.state(width: 120, height: 40)
         #expect(s.update(.suspendRequested(atNs: 10_000_000_000)) == [])
-        #expect(s.flash?.contains("all 30 jobs stop running until fg") == true)
+        // 30 jobs, one retired: the 29 alive are what stops.
+        #expect(s.flash?.contains("all 29 jobs stop running until fg") == true)
         // Too late for the first warning: it warns again.
         #expect(s.update(.suspendRequested(atNs: 14_000_000_000)) == [])
         #expect(s.update(.suspendRequested(atNs: 15_000_000_000)) == [.suspend])
