@@ -12,10 +12,13 @@ public final class TimersDemo: Demo, @unchecked Sendable {
     public let group = "timers"
     public let perSecond: Int
     private let random: DemoRandom
-    /// Guards `pending`.
+    /// Guards `pending` and `stopped`.
     private let lock = Lock()
     /// Timers not yet settled, by job.
     private var pending: [JobID: Timer] = [:]
+    /// Set by `stop`: a spawner run still in flight creates no more timers
+    /// (one made after stop had settled the rest would stay pending for ever).
+    private var stopped = false
     private let created = Atomic<Int>(0)
     private let fired = Atomic<Int>(0)
     private let cancelled = Atomic<Int>(0)
@@ -52,16 +55,20 @@ public final class TimersDemo: Demo, @unchecked Sendable {
             cancelledNow += 1
         }
         for _ in 0..<perSecond {
-            let n = created.add(1, ordering: .relaxed).newValue
             let delay = random.milliseconds(500...4000)
             let timer = Timer()
-            // Registered before it can fire, so the firing always finds it.
-            try lock.withLock {
+            // Registered before it can fire, so the firing always finds it;
+            // counted and made under the lock `stop` takes, so none slips past it.
+            let made: Bool = try lock.withLock {
+                guard !stopped else { return false }
+                let n = created.add(1, ordering: .relaxed).newValue
                 let id = try engine.submit(JobSpec(name: "timer-\(n)", group: group, schedule: .once(after: delay)) {
                     [weak self, weak engine] ctx in self?.fire(timer, ctx.jobID, engine)
                 })
                 pending[id] = timer
+                return true
             }
+            if !made { break }
         }
         ctx.status("set \(perSecond), cancelled \(cancelledNow)")
     }
@@ -80,7 +87,7 @@ public final class TimersDemo: Demo, @unchecked Sendable {
 
     /// Stopping cancels every timer still pending, then the jobs.
     public func stop(on engine: Engine) {
-        let left = lock.withLock { let l = pending; pending.removeAll(); return l }
+        let left = lock.withLock { stopped = true; let l = pending; pending.removeAll(); return l }
         for (_, timer) in left where timer.settle(as: 2) { cancelled.add(1, ordering: .relaxed) }
         _ = engine.cancelGroup(group)
     }
