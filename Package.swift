@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point one way:
-//   tickwork (executable) → TickworkTerminal, TickworkDemos, TickworkBench
+//   tickwork (executable) → TickworkCLI → TickworkTerminal, TickworkDemos, TickworkBench
 //   TickworkTerminal → TickworkDashboard, CNcursesw, CTerminalRescue
 //   TickworkDashboard, TickworkDemos, TickworkBench → Tickwork (the engine)
 // The engine depends on nothing of ours and imports no UI; only
@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .library(name: "Tickwork", targets: ["Tickwork"]),
         .executable(name: "tickwork", targets: ["tickwork"]),
+        // The command line as a library: the fuzz harness (Fuzz/) parses with it.
+        .library(name: "TickworkCLI", targets: ["TickworkCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,14 +48,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "tickwork",
+        .target(
+            name: "TickworkCLI",
             dependencies: [
                 "Tickwork", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "tickwork", dependencies: ["TickworkCLI"]),
         .testTarget(name: "TickworkTests", dependencies: ["Tickwork"]),
         .testTarget(name: "TickworkBenchTests", dependencies: ["TickworkBench", "Tickwork"]),
         .testTarget(name: "TickworkDashboardTests", dependencies: ["TickworkDashboard", "Tickwork"], exclude: ["Golden"]),

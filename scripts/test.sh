@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: the unit and engine tests (Swift Testing), then the whole
-# suite again under ThreadSanitizer. The exit status is the gate: under
-# XCTest a racy run can still say "0 failures", so TSan warnings are checked
-# separately.
+# suite again under ThreadSanitizer and under AddressSanitizer, then each
+# fuzz target for FUZZ_SECONDS (default 30; scripts/fuzz.sh). The exit
+# status is the gate: under XCTest a racy run can still say "0 failures",
+# so sanitizer reports are checked separately.
+# TICKWORK_SKIP_TSAN=1, TICKWORK_SKIP_ASAN=1, TICKWORK_SKIP_FUZZ=1 leave a pass out.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
@@ -23,5 +25,17 @@ if [ "${TICKWORK_SKIP_TSAN:-0}" != 1 ]; then
     TSAN_OPTIONS="halt_on_error=1" run .build-tsan.log swift test --sanitize=thread --scratch-path .build-tsan \
         || { echo "FAILED: swift test under ThreadSanitizer" >&2; exit 1; }
     if grep -q "WARNING: ThreadSanitizer" .build-tsan.log; then echo "FAILED: ThreadSanitizer reported races" >&2; exit 1; fi
+fi
+if [ "${TICKWORK_SKIP_ASAN:-0}" != 1 ]; then
+    echo "== swift test --sanitize=address"
+    # XCTest's own allocations trip the leak checker: leaks are not checked.
+    ASAN_OPTIONS="detect_leaks=0" run .build-asan.log swift test --sanitize=address --scratch-path .build-asan \
+        || { echo "FAILED: swift test under AddressSanitizer" >&2; exit 1; }
+    if grep -q "ERROR: AddressSanitizer" .build-asan.log; then echo "FAILED: AddressSanitizer reported errors" >&2; exit 1; fi
+fi
+
+if [ "${TICKWORK_SKIP_FUZZ:-0}" != 1 ]; then
+    echo "== fuzz (${FUZZ_SECONDS:-30} s each)"
+    scripts/fuzz.sh || exit 1
 fi
 echo "all tests passed"

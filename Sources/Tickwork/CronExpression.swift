@@ -93,7 +93,14 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
                 hi = pieces.count == 2 ? range.upperBound : lo  // "a/n" means a, a+n, … to the end
             }
             var v = lo
-            while v <= hi { bits |= 1 << UInt64(v); v += step }
+            // A step past the range's end stops after one value (`1/9223372036854775807`
+            // is `1`), and cannot overflow.
+            while v <= hi {
+                bits |= 1 << UInt64(v)
+                let (next, overflow) = v.addingReportingOverflow(step)
+                if overflow { break }
+                v = next
+            }
         }
         return bits
     }

@@ -38,7 +38,7 @@ final class Dispatcher: @unchecked Sendable {
     /// The index of queue `name`, creating it with defaults if new. Lock held.
     func queueIndexLocked(_ name: String) -> Int {
         if let i = queueIndexByName[name] { return i }
-        queues.append(RunQueue(config: RunQueueConfig(name: name)))
+        queues.append(RunQueue(config: RunQueueConfig(checkedName: name)))
         queueIndexByName[name] = queues.count - 1
         return queues.count - 1
     }

@@ -65,14 +65,22 @@ extension Engine {
         if changed { events.record(paused ? .queuePaused : .queueResumed, at: clock.now(), name: name) }
     }
 
-    /// Adds a run queue. Returns false if one with that name exists.
+    /// Adds a run queue. Returns false if one with that name exists; throws
+    /// for settings out of range.
     @discardableResult
-    public func addQueue(_ config: RunQueueConfig) -> Bool { dispatch.addQueue(config) }
+    public func addQueue(_ config: RunQueueConfig) throws(EngineError) -> Bool {
+        try config.validate()
+        return dispatch.addQueue(config)
+    }
 
     /// Resizes the pool: growing starts threads at once; shrinking retires
     /// idle workers at once and busy ones when their current run ends.
-    public func setWorkerCount(_ count: Int) {
-        let n = Swift.max(0, count)
+    /// Throws for a count outside 0…`EngineConfiguration.maximumWorkers`.
+    public func setWorkerCount(_ count: Int) throws(EngineError) {
+        guard (0...EngineConfiguration.maximumWorkers).contains(count) else {
+            throw .invalidConfiguration("workers must be 0…\(EngineConfiguration.maximumWorkers) (got \(count))")
+        }
+        let n = count
         let before: Int = dispatch.lock.withLock {
             let active = dispatch.workers.filter { !$0.retire }
             dispatch.targetWorkers = n

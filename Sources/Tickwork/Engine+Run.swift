@@ -126,7 +126,8 @@ extension Engine {
         case .retire:
             return nil
         case .again(let after):
-            let delay = Swift.max(0, after.nanoseconds)
+            // Clamped: a body's figure must not overflow the clock's arithmetic.
+            let delay = Swift.min(Swift.max(0, after.nanoseconds), Schedule.longestSpan.nanoseconds)
             if case .adaptive = job.kind { job.adaptiveDelayNs = delay }
             job.gridDue = end + delay
             return job.gridDue

@@ -74,8 +74,10 @@ public final class Engine: @unchecked Sendable {
     /// Stripe locks for job records (a power of two).
     static let stripeCount = 1024
 
-    public init(_ configuration: EngineConfiguration = EngineConfiguration()) {
-        precondition(configuration.workers >= 0, "workers cannot be negative")
+    /// Starts the engine's threads. Throws `EngineError.invalidConfiguration`
+    /// for a setting out of range (`EngineConfiguration.validate()`).
+    public init(_ configuration: EngineConfiguration = EngineConfiguration()) throws(EngineError) {
+        try configuration.validate()
         self.configuration = configuration
         clock = configuration.clock
         stripes = (0..<Self.stripeCount).map { _ in Lock() }
@@ -84,7 +86,7 @@ public final class Engine: @unchecked Sendable {
         due = DueIndex(shift: configuration.timerResolutionShift, now: now)
         var queueConfigs = configuration.queues
         if !queueConfigs.contains(where: { $0.name == RunQueueConfig.defaultName }) {
-            queueConfigs.insert(RunQueueConfig(name: RunQueueConfig.defaultName), at: 0)
+            queueConfigs.insert(RunQueueConfig(checkedName: RunQueueConfig.defaultName), at: 0)
         }
         let resolution = Double(Int64(1) << Int64(configuration.timerResolutionShift))
         dispatch = Dispatcher(queues: queueConfigs, targetWorkers: configuration.workers,
@@ -177,7 +179,10 @@ public final class Engine: @unchecked Sendable {
         return (0..<UInt64(specs.count)).map { JobID(firstID + $0) }
     }
 
-    private func validate(_ spec: JobSpec) throws {
+    private func validate(_ spec: JobSpec) throws(EngineError) {
+        do { try spec.schedule.validate() } catch { throw .invalidSchedule("job '\(spec.name)': \(error)") }
+        if let t = spec.timeout, t > Schedule.longestSpan { throw EngineError.invalid("job '\(spec.name)': timeout must be at most 100 years") }
+        if let b = spec.backoff, b.capNs > Schedule.longestSpan.nanoseconds { throw EngineError.invalid("job '\(spec.name)': back-off cap must be at most 100 years") }
         if let t = spec.timeout, t.nanoseconds <= 0 { throw EngineError.invalid("job '\(spec.name)': timeout must be positive") }
         if let m = spec.maxConsecutiveFailures, m < 1 { throw EngineError.invalid("job '\(spec.name)': maxConsecutiveFailures must be at least 1") }
         if spec.name.isEmpty { throw EngineError.invalid("a job needs a name") }

@@ -30,19 +30,44 @@ public struct EngineConfiguration: Sendable {
     }
 }
 
+extension EngineConfiguration {
+    /// The most worker threads a pool takes (a typo of a few zeros must not
+    /// start a million threads).
+    public static let maximumWorkers = 4096
+
+    /// Throws what is out of range.
+    public func validate() throws(EngineError) {
+        func check(_ value: Int, _ range: ClosedRange<Int>, _ what: String) throws(EngineError) {
+            guard range.contains(value) else {
+                throw .invalidConfiguration("\(what) must be \(range.lowerBound)…\(range.upperBound) (got \(value))")
+            }
+        }
+        try check(workers, 0...Self.maximumWorkers, "workers")
+        try check(timerResolutionShift, 10...30, "timerResolutionShift")
+        try check(eventCapacity, 1...10_000_000, "eventCapacity")
+        try check(keepFinishedJobs, 0...10_000_000, "keepFinishedJobs")
+        for q in queues { try q.validate() }
+    }
+}
+
 /// Why a submission or control call was refused.
 public enum EngineError: Error, Equatable, CustomStringConvertible {
     case shutDown
     case unknownJob(JobID)
     case unknownQueue(String)
+    /// A job's description is wrong (no name, a timeout that is not positive…).
     case invalid(String)
+    /// A schedule's figures are out of range (`Schedule.validate()`).
+    case invalidSchedule(String)
+    /// An engine, queue or pool setting is out of range.
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
         case .shutDown: return "the engine is shut down"
         case .unknownJob(let id): return "no job \(id)"
         case .unknownQueue(let name): return "no queue named '\(name)'"
-        case .invalid(let why): return why
+        case .invalid(let why), .invalidSchedule(let why), .invalidConfiguration(let why): return why
         }
     }
 }

@@ -25,11 +25,27 @@ public struct RunQueueConfig: Sendable, Equatable {
     /// Relative share of worker attention when several queues have work.
     public var weight: Int
 
+    /// Throws `EngineError.invalidConfiguration` for an empty name, a
+    /// capacity below 1 or a weight outside 1…1000.
     public init(name: String, capacity: Int = 100_000, order: QueueOrder = .fifo,
-                whenFull: QueueFullPolicy = .rejectNewest, weight: Int = 1) {
-        precondition(capacity > 0, "a queue needs room for at least one run")
+                whenFull: QueueFullPolicy = .rejectNewest, weight: Int = 1) throws(EngineError) {
+        self.init(checkedName: name, capacity: capacity, order: order, whenFull: whenFull, weight: weight)
+        try validate()
+    }
+
+    /// Throws what is wrong (the fields are `var`s: the engine checks again
+    /// when it is given a queue).
+    public func validate() throws(EngineError) {
+        guard !name.isEmpty else { throw .invalidConfiguration("a queue needs a name") }
+        guard capacity >= 1 else { throw .invalidConfiguration("queue '\(name)': capacity must be at least 1 (got \(capacity))") }
+        guard (1...1000).contains(weight) else { throw .invalidConfiguration("queue '\(name)': weight must be 1…1000 (got \(weight))") }
+    }
+
+    /// Settings known to be valid (the engine's own defaults).
+    init(checkedName name: String, capacity: Int = 100_000, order: QueueOrder = .fifo,
+         whenFull: QueueFullPolicy = .rejectNewest, weight: Int = 1) {
         self.name = name; self.capacity = capacity; self.order = order; self.whenFull = whenFull
-        self.weight = Swift.max(1, weight)
+        self.weight = weight
     }
 }
 

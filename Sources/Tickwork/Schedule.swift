@@ -37,20 +37,21 @@ public struct Schedule: Sendable, CustomStringConvertible {
     /// An absolute first due time (monotonic ns), overriding `initialDelayNs`.
     var firstAtNs: Int64?
 
+    /// The longest period, delay or jitter a schedule takes: 100 years. Far
+    /// beyond any real schedule, and small enough that adding it to any
+    /// instant of a monotonic clock cannot overflow.
+    public static let longestSpan: Duration = .seconds(100 * 365 * 86_400)
+
     /// Fixed rate on an exact grid: run k is due at first + k·period (zero
     /// cumulative drift). A run never overlaps the previous one; `missed`
     /// decides what happens to ticks that pass meanwhile.
     public static func every(_ period: Duration, missed: MissedTickPolicy = .skip) -> Schedule {
-        let ns = period.nanoseconds
-        precondition(ns > 0, "a period must be positive")
-        return Schedule(kind: .fixedRate(period: ns, policy: missed))
+        Schedule(kind: .fixedRate(period: period.nanoseconds, policy: missed))
     }
 
     /// Fixed delay: the next run is due `delay` after the previous run ended.
     public static func fixedDelay(_ delay: Duration) -> Schedule {
-        let ns = delay.nanoseconds
-        precondition(ns >= 0, "a delay cannot be negative")
-        return Schedule(kind: .fixedDelay(delay: ns))
+        Schedule(kind: .fixedDelay(delay: delay.nanoseconds))
     }
 
     /// One run, `delay` after submission.
@@ -103,6 +104,27 @@ public struct Schedule: Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// Throws what is wrong with the schedule: a period that is not
+    /// positive, a negative delay, a span past `longestSpan`. `submit` checks
+    /// every job's schedule this way, so the constructors need no `try`.
+    public func validate() throws(EngineError) {
+        let longest = Self.longestSpan.nanoseconds
+        func check(_ ns: Int64, _ what: String, positive: Bool = false) throws(EngineError) {
+            if positive && ns <= 0 { throw .invalidSchedule("\(what) must be positive (got \(formatNanoseconds(ns)))") }
+            if ns < 0 { throw .invalidSchedule("\(what) cannot be negative (got \(formatNanoseconds(ns)))") }
+            if ns > longest { throw .invalidSchedule("\(what) must be at most 100 years (got \(formatNanoseconds(ns)))") }
+        }
+        switch kind {
+        case .fixedRate(let period, _): try check(period, "a period", positive: true)
+        case .fixedDelay(let delay): try check(delay, "a delay")
+        case .once(let after): try check(after, "a delay")
+        case .adaptive(let first): try check(first, "a first delay")
+        case .onceAt, .cron: break
+        }
+        if let d = initialDelayNs { try check(d, "a start delay") }
+        try check(jitterNs, "a jitter")
+    }
+
     /// True for schedules that run more than once.
     public var isRecurring: Bool {
         switch kind {
@@ -129,7 +151,7 @@ public struct Schedule: Sendable, CustomStringConvertible {
 
 /// A short human form of a nanosecond span: 250ms, 1.5s, 2m30s, 3h.
 public func formatNanoseconds(_ ns: Int64) -> String {
-    let a = ns < 0 ? -ns : ns
+    let a = ns == .min ? Int64.max : Swift.abs(ns)
     let sign = ns < 0 ? "-" : ""
     if a < 1_000 { return "\(sign)\(a)ns" }
     if a < 1_000_000 { return sign + trimmed(Double(a) / 1e3) + "µs" }

@@ -166,9 +166,10 @@ public enum BenchRunner {
     /// Runs the contract workload on a real engine with the shipped defaults
     /// (full diagnostics on); only the timer resolution may be overridden.
     public static func run(_ o: BenchOptions) throws -> BenchResult {
+        try o.validate()
         var generator = BenchWorkload.Generator(pmin: o.pmin, pmax: o.pmax, seed: o.seed)
         let clock = MonotonicClock.shared
-        let engine = Engine(EngineConfiguration(workers: o.workers, timerResolutionShift: o.timerResolutionShift))
+        let engine = try Engine(EngineConfiguration(workers: o.workers, timerResolutionShift: o.timerResolutionShift))
         let recorders = BenchRecorders()
         // The window opens when setup ends; runs due before it are not recorded.
         let window = Atomic<Int64>(Int64.max)
@@ -212,7 +213,7 @@ public enum BenchRunner {
             }
         }
         let t1 = clock.now()
-        let w0 = t1, w1 = t1 + Int64(o.durationS * 1e9)
+        let w0 = t1, w1 = t1 + (try BenchOptions.duration.nanoseconds(o.durationS))
         windowEnd.store(w1, ordering: .relaxed)
         window.store(w0, ordering: .relaxed)
         let cpuAtW0 = processCPUSeconds()
@@ -221,7 +222,7 @@ public enum BenchRunner {
         observer?.start(engine: engine, hz: o.observeHz, until: w1)
         sleepUntil(w1)
         let cpuAtW1 = processCPUSeconds()
-        sleepUntil(w1 + Int64(o.graceS * 1e9))
+        sleepUntil(w1 + (try BenchOptions.grace.nanoseconds(o.graceS)))
 
         let histogram = recorders.merged()
         // The periods again, from the same seed (cheaper than keeping 8 MB of them).

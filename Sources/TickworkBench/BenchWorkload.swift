@@ -17,6 +17,8 @@ public struct BenchWorkload: Sendable, Equatable {
     }
 
     /// Job i's (period_ns, phase_ns), in order, without holding them all.
+    /// `pmin` and `pmax` are within `BenchOptions.validate()`'s range, so
+    /// the figures fit in nanoseconds.
     public struct Generator: Sendable {
         var rng: SplitMix64
         let a: Double, b: Double

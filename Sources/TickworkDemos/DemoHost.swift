@@ -68,7 +68,7 @@ public final class DemoHost: @unchecked Sendable {
         let share = growPool ? entry.workers : 0
         if growPool && !poolSized {
             let size = min(256, engine.workerCount + share)
-            engine.setWorkerCount(size)
+            try engine.setWorkerCount(size)
             note = " (pool grown to \(size) workers)"
         }
         let demo = entry.make(settings)
@@ -99,7 +99,7 @@ public final class DemoHost: @unchecked Sendable {
         guard share > 0 else { return "stopping demo \(name)" }
         // Its threads go back: busy ones leave after their current run.
         let size = max(1, engine.workerCount - share)
-        engine.setWorkerCount(size)
+        do { try engine.setWorkerCount(size) } catch { return "stopping demo \(name) (pool not resized: \(error))" }
         return "stopping demo \(name) (pool back to \(size) workers)"
     }
 

@@ -19,18 +19,19 @@ public enum HeadlessRunner {
         public static let abandoned: Int32 = 3
     }
 
-    /// Runs for `durationS` seconds, or with nil until SIGINT, SIGTERM or
+    /// Runs for `duration`, or with nil until SIGINT, SIGTERM or
     /// SIGHUP. `SignalRelay.blockForProcess()` must have run before the
     /// engine started its threads. At the end, `windDown` stops the demos (a
     /// pipeline drains its queue) before the engine shuts down, so the final
     /// figures are settled ones. Returns the exit status (`Status`): how the
     /// runs went, whether the time ran out or a signal ended it.
-    public static func run(engine: Engine, durationS: Double?, intervalS: Double, json: Bool,
+    public static func run(engine: Engine, duration: Duration?, interval: Duration, json: Bool,
                            windDown: () -> Void = {},
                            figures: @Sendable () -> [String: DemoFigures]) -> Int32 {
         let start = monotonicNanoseconds()
-        let end = durationS.map { start + Int64($0 * 1e9) } ?? Int64.max
-        var next = start + Int64(intervalS * 1e9)
+        let end = duration.map { start + $0.nanoseconds } ?? Int64.max
+        let step = Swift.max(1, interval.nanoseconds)
+        var next = start + step
         var set = sigset_t()
         sigemptyset(&set)
         for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
@@ -47,7 +48,7 @@ public enum HeadlessRunner {
             if sig > 0 { break }
             if monotonicNanoseconds() >= next && monotonicNanoseconds() < end {
                 emit(HeadlessReport(engine.snapshot()))
-                next += Int64(intervalS * 1e9)
+                next += step
             }
         }
         // The pool and the jobs as they ran: after shutdown every job is
@@ -61,7 +62,7 @@ public enum HeadlessRunner {
         final.workers = .init(total: pool, busy: 0)
         emit(final)
         if !report.isClean {
-            let note = Array("tickwork headless: \(report.abandonedRunning.count) running jobs abandoned at shutdown\n".utf8)
+            let note = Array("tickwork headless: shutdown abandoned \(report.abandonedRunning.count) running jobs and \(report.abandonedThreads) threads still busy after 5 s\n".utf8)
             _ = note.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             return Status.abandoned
         }

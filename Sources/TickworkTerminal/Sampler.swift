@@ -107,7 +107,8 @@ public final class Sampler: @unchecked Sendable {
         case .resumeAll:
             let n = engine.resumeAll()
             return "resumed the \(n) task\(n == 1 ? "" : "s") P paused (tasks paused one by one stay paused)"
-        case .setWorkers(let n): engine.setWorkerCount(n)
+        case .setWorkers(let n):
+            do { try engine.setWorkerCount(n) } catch { return "pool not resized: \(error)" }
         case .launchDemo(let name): return demos.launch(name)
         case .stopDemo(let name): return demos.stop(name)
         case .resample, .quit, .forceQuit, .redraw, .setRefreshHz, .suspend: break   // the main loop's own

@@ -6,7 +6,7 @@ import TickworkDemos
 /// same tick, no tick missed.
 @Suite struct BlinkDemoTests {
     @Test func ledsMoveInStepOneTickPerPeriod() throws {
-        let rig = ManualRig(workers: 2)
+        let rig = try ManualRig(workers: 2)
         defer { rig.shutdown() }
         let demo = BlinkDemo(count: 8, period: .milliseconds(100))
         try demo.start(on: rig.engine)

@@ -10,8 +10,8 @@ struct ManualRig {
     let clock = ManualClock()
     let engine: Engine
 
-    init(workers: Int) {
-        engine = Engine(EngineConfiguration(workers: workers, timerResolutionShift: 10, clock: clock))
+    init(workers: Int) throws {
+        engine = try Engine(EngineConfiguration(workers: workers, timerResolutionShift: 10, clock: clock))
     }
 
     /// Moves the clock `by`, then settles, `times` over; `after` runs after

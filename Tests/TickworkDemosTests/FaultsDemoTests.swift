@@ -7,7 +7,7 @@ import TickworkDemos
 /// the pool keeps its size; the missed-tick policies count differently.
 @Suite struct FaultsDemoTests {
     @Test func everyFaultIsRecordedAndThePoolSurvives() throws {
-        let rig = ManualRig(workers: 8)
+        let rig = try ManualRig(workers: 8)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = FaultsDemo(seed: 9, hangFor: .seconds(60))

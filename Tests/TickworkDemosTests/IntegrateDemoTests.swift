@@ -7,7 +7,7 @@ import TickworkDemos
 /// π to 1e-6 for every thread count, and a speed-up is measured.
 @Suite struct IntegrateDemoTests {
     @Test func splitResultMatchesTheExactValue() throws {
-        let rig = ManualRig(workers: 3)
+        let rig = try ManualRig(workers: 3)
         defer { rig.shutdown() }
         let demo = IntegrateDemo(maxThreads: 3, points: 300_000)
         try demo.start(on: rig.engine)

@@ -7,7 +7,7 @@ import TickworkDemos
 /// consumed == produced.
 @Suite struct PipelineDemoTests {
     @Test func fillsToCapacityBlocksTheProducerAndDrainsCleanly() throws {
-        let rig = ManualRig(workers: 3)
+        let rig = try ManualRig(workers: 3)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = PipelineDemo(seed: 11)

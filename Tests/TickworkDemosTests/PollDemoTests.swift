@@ -6,7 +6,7 @@ import TickworkDemos
 /// flaky upstream goes stale, is marked, and recovers; readers never wait.
 @Suite struct PollDemoTests {
     @Test func staleValuesAreMarkedAndRecover() throws {
-        let rig = ManualRig(workers: 6)
+        let rig = try ManualRig(workers: 6)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = PollDemo(seed: 4)

@@ -8,7 +8,7 @@ import TickworkDemos
 /// item once; blocked jobs show as waiting on what blocks them.
 @Suite struct PrimitivesDemoTests {
     @Test func eachPrimitiveHoldsItsPromise() throws {
-        let rig = ManualRig(workers: 16)
+        let rig = try ManualRig(workers: 16)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = PrimitivesDemo(seed: 2)

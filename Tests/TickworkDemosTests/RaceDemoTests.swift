@@ -7,7 +7,7 @@ import TickworkDemos
 /// round however the threads are scheduled — loss by construction.
 @Suite struct RaceDemoTests {
     @Test func lockedLosesNothingUnsafeLosesEveryRound() throws {
-        let rig = ManualRig(workers: 4)
+        let rig = try ManualRig(workers: 4)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = RaceDemo()
@@ -39,7 +39,7 @@ import TickworkDemos
 
     @Test func realThreadsStillLoseUpdates() throws {
         // Real time, short pauses: the claim holds without a manual clock.
-        let engine = Engine(EngineConfiguration(workers: 4))
+        let engine = try Engine(EngineConfiguration(workers: 4))
         let demo = RaceDemo(period: .milliseconds(100), pause: .milliseconds(20))
         try demo.start(on: engine)
         _ = untilThreads(seconds: 20) { demo.totals.expected >= 12 }   // three rounds

@@ -6,7 +6,7 @@ import TickworkDemos
 /// steps, each followed by `settle()`; nothing sleeps in real time.
 @Suite struct RefreshDemoTests {
     @Test func keepsAboutThirtyAliveWhileObjectsRefreshAndRetire() throws {
-        let rig = ManualRig(workers: 12)
+        let rig = try ManualRig(workers: 12)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = RefreshDemo(seed: 7)
@@ -36,7 +36,7 @@ import TickworkDemos
     }
 
     @Test func cancelInterruptsARefreshAtOnce() throws {
-        let rig = ManualRig(workers: 12)
+        let rig = try ManualRig(workers: 12)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = RefreshDemo(seed: 3, population: 3)

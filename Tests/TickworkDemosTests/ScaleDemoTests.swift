@@ -4,7 +4,7 @@ import TickworkDemos
 
 @Suite struct ScaleDemoTests {
     @Test func everyJobRunsOnItsPeriod() throws {
-        let rig = ManualRig(workers: 2)
+        let rig = try ManualRig(workers: 2)
         defer { rig.shutdown() }
         let demo = ScaleDemo(seed: 1, jobs: 2_000)
         try demo.start(on: rig.engine)

@@ -6,7 +6,7 @@ import TickworkDemos
 /// counts add up at every step and, after stopping, fired + cancelled == created.
 @Suite struct TimersDemoTests {
     @Test func firedPlusCancelledIsCreated() throws {
-        let rig = ManualRig(workers: 4)
+        let rig = try ManualRig(workers: 4)
         defer { rig.shutdown() }
         let engine = rig.engine
         let demo = TimersDemo(seed: 5)

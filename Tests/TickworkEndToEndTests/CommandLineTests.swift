@@ -32,18 +32,52 @@ import Testing
         #expect(message.contains("--workers must be 1…256"))
     }
 
-    func run(_ args: String...) throws -> (Int32, String) { try spawnAndWait([TmuxSession.binary.path] + args) }
+    func run(_ args: String...) throws -> (Int32, String) { try run(args) }
+    func run(_ args: [String]) throws -> (Int32, String) { try spawnAndWait([TmuxSession.binary.path] + args) }
 
     @Test func negativeNumbersReachTheRangeCheck() throws {
         for (args, message) in [(["--workers", "-1"], "--workers must be 1…256 (got -1)"),
-                                (["headless", "--duration", "-1"], "--duration must be more than 0 and at most 31536000 seconds (got -1.0)"),
-                                (["headless", "--duration", "1e8"], "(got 100000000.0)"),
+                                (["headless", "--duration", "-1"], "--duration must be more than 0 and at most 31536000 seconds (got -1)"),
+                                (["headless", "--duration", "1e8"], "(got 100000000)"),
                                 (["bench", "--jobs", "-5"], "--jobs"),
                                 (["headless", "--jobs", "5", "--duration", "1"], "add --demo scale")] {
             let (status, text) = try spawnAndWait([TmuxSession.binary.path] + args)
             #expect(status == 64, "\(args)")
             #expect(text.contains(message) && !text.contains("Missing value"), "\(args): \(text)")
         }
+    }
+
+    /// Each of these trapped (exit 132) or ran out of memory before: now one
+    /// line naming the option, the value and the range, and exit 64.
+    @Test(arguments: [
+        (["headless", "--duration", "0.3", "--interval", "1e30"], "--interval must be 0.05…86400 seconds (got 1e+30)"),
+        (["headless", "--duration", "0.3", "--interval", "inf"], "--interval must be 0.05…86400 seconds (got inf)"),
+        (["headless", "--duration", "0.3", "--interval", "9300000000"], "(got 9300000000)"),
+        (["headless", "--duration", "31536000", "--interval", "1e12"], "--interval must be"),
+        (["headless", "--duration", "nan"], "--duration must be more than 0 and at most 31536000 seconds (got nan)"),
+        (["bench", "--jobs", "10", "--duration", "inf"], "--duration must be more than 0 and at most 31536000 seconds (got inf)"),
+        (["bench", "--jobs", "10", "--duration", "0.3", "--grace", "1e30"], "--grace must be 0…3600 seconds (got 1e+30)"),
+        (["bench", "--jobs", "10", "--pmin", "1e-10", "--pmax", "1e-10", "--duration", "0.3"],
+         "--pmin must be 0.000001…31536000 seconds (got 1e-10)"),
+        (["bench", "--jobs", "10", "--pmax", "1e30", "--duration", "0.3"], "--pmax must be 0.000001…31536000 seconds (got 1e+30)"),
+        (["bench", "--jobs", "10", "--pmax", "inf", "--duration", "0.3"], "--pmax must be 0.000001…31536000 seconds (got inf)"),
+        (["bench", "--jobs", "10", "--pmin", "2", "--pmax", "1"], "--pmax must be at least --pmin"),
+        (["bench", "--jobs", "10", "--duration", "0.3", "--work-us", "10000000000000000"], "--work-us must be 0…10000000 (got 10000000000000000)"),
+        (["bench", "--jobs", "9223372036854775807", "--duration", "0.3"], "--jobs must be 1…20000000 (got 9223372036854775807)"),
+        (["bench", "--jobs", "50000000", "--duration", "5"], "--jobs must be 1…20000000 (got 50000000)"),
+        (["bench", "--jobs", "10", "--observe-hz", "nan"], "--observe-hz must be 0…1000 (got nan)"),
+        (["bench", "--jobs", "10", "--timer-resolution-us", "inf"], "--timer-resolution-us must be 1…1000000 (got inf)"),
+        (["--debug-crash-after", "1e30"], "--debug-crash-after must be 0…3600 seconds (got 1e+30)"),
+        (["--refresh-hz", "nan"], "--refresh-hz must be 0.5…30 (got nan)"),
+        (["bench", "--jobs", "abc"], "'abc' is invalid for '--jobs <jobs>'"),
+    ])
+    func outOfRangeNumbersGetOneLine(args: [String], message: String) throws {
+        let (status, text) = try run(args)
+        #expect(status == 64, "\(args): \(text)")
+        #expect(text.hasPrefix("tickwork: ") && text.contains(message), "\(args): \(text)")
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasSuffix("--help'"), "one line, saying where the help is: \(text)")
+        #expect(!text.contains("Backtrace") && !text.contains("Fatal error"))
     }
 
     @Test func helpVersionAndUnknownCommands() throws {

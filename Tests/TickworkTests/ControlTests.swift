@@ -5,7 +5,7 @@ import Testing
 struct ControlTests {
     @Test("a sleeping run shows sleeping; cancel wakes it at once and the job ends cancelled")
     func cancelWakesSleep() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let woke = Recorder<Bool>()
         let id = try engine.submit(JobSpec(name: "sleepy", schedule: .once()) { ctx in
@@ -26,7 +26,7 @@ struct ControlTests {
 
     @Test("a run due while another sleeps inside its job goes to an idle worker, not after the sleep")
     func sleepingWorkerDoesNotHoldTheQueue() throws {
-        let (engine, clock) = manualEngine(workers: 2)
+        let (engine, clock) = try manualEngine(workers: 2)
         defer { engine.shutdown() }
         let sleeper = try engine.submit(JobSpec(name: "sleeper", schedule: .once()) { ctx in
             ctx.sleep(for: .seconds(3600))
@@ -44,7 +44,7 @@ struct ControlTests {
 
     @Test("a run waiting on its own primitive shows as waiting, frees the queue to others, and does not hold settle()")
     func waitingOnAPrimitive() throws {
-        let (engine, clock) = manualEngine(workers: 2)
+        let (engine, clock) = try manualEngine(workers: 2)
         defer { engine.shutdown() }
         let gate = Gate()
         let waiter = try engine.submit(JobSpec(name: "waiter", schedule: .once()) { ctx in
@@ -68,7 +68,7 @@ struct ControlTests {
 
     @Test("a cancel that lands as a run enters its sleep still wakes it (no lost wake-up)")
     func cancelRacingTheStartOfASleep() throws {
-        let (engine, clock) = manualEngine(workers: 4)
+        let (engine, clock) = try manualEngine(workers: 4)
         defer { engine.shutdown() }
         var ids: [JobID] = []
         for i in 0..<300 {
@@ -84,7 +84,7 @@ struct ControlTests {
 
     @Test("settle() returns when every worker sleeps inside a job and runs wait in the queue")
     func settleWithASaturatedPool() throws {
-        let (engine, clock) = manualEngine(workers: 1)
+        let (engine, clock) = try manualEngine(workers: 1)
         defer { engine.shutdown() }
         for i in 0..<3 {
             try engine.submit(JobSpec(name: "s\(i)", schedule: .once()) { ctx in ctx.sleep(for: .seconds(1)) })
@@ -98,7 +98,7 @@ struct ControlTests {
 
     @Test("pause stops dispatch; resume does not burst missed runs")
     func pauseResume() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let runs = Recorder<Int64>()
         let id = try engine.submit(JobSpec(name: "p", schedule: .every(.ms(100))) { ctx in runs.add(ctx.dueNs) })
@@ -119,7 +119,7 @@ struct ControlTests {
 
     @Test("pausing a running job lets the run finish, then it is paused")
     func pauseWhileRunning() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let id = try engine.submit(JobSpec(name: "r", schedule: .every(.ms(100))) { ctx in ctx.sleep(for: .ms(50)) })
         clock.advance(by: .ms(1)); engine.settle()
@@ -133,7 +133,7 @@ struct ControlTests {
 
     @Test("cancelling a queued run removes it from its queue")
     func cancelQueued() throws {
-        let (engine, clock) = manualEngine(workers: 0)
+        let (engine, clock) = try manualEngine(workers: 0)
         defer { engine.shutdown() }
         let id = try engine.submit(JobSpec(name: "q", schedule: .once()) { _ in })
         clock.advance(by: .ms(1))
@@ -149,7 +149,7 @@ struct ControlTests {
 
     @Test("group control and pause-all")
     func groups() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         for i in 0..<6 {
             try engine.submit(JobSpec(name: "job\(i)", group: i < 4 ? "web" : "db", schedule: .every(.seconds(1))) { _ in })
@@ -169,7 +169,7 @@ struct ControlTests {
 
     @Test("a thrown error is recorded; the worker lives; back-off spaces retries; success clears failed")
     func errors() throws {
-        let (engine, clock) = manualEngine(workers: 1)
+        let (engine, clock) = try manualEngine(workers: 1)
         defer { engine.shutdown() }
         struct Boom: Error, CustomStringConvertible { let n: Int; var description: String { "boom \(n)" } }
         let dues = Recorder<Int64>()
@@ -197,7 +197,7 @@ struct ControlTests {
 
     @Test("after too many failures in a row a job stops in failed; resume retries it")
     func giveUp() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         struct Nope: Error {}
         let runs = Recorder<Int>()
@@ -215,7 +215,7 @@ struct ControlTests {
 
     @Test("a run past its timeout is stuck: its worker is written off and replaced")
     func timeout() throws {
-        let (engine, clock) = manualEngine(workers: 2)
+        let (engine, clock) = try manualEngine(workers: 2)
         let gate = Gate()
         let id = try engine.submit(JobSpec(name: "hang", schedule: .every(.seconds(1)), timeout: .ms(100)) { _ in
             gate.wait()   // ignores cancel on purpose
@@ -241,19 +241,19 @@ struct ControlTests {
 
     @Test("pool resize: grow at once, shrink as workers finish")
     func resize() throws {
-        let (engine, _) = manualEngine(workers: 2)
+        let (engine, _) = try manualEngine(workers: 2)
         defer { engine.shutdown() }
-        engine.setWorkerCount(5)
+        try engine.setWorkerCount(5)
         #expect(engine.workerCount == 5)
         #expect(eventually { engine.snapshot().workers.count == 5 })
-        engine.setWorkerCount(1)
+        try engine.setWorkerCount(1)
         #expect(eventually { engine.snapshot().workers.count == 1 })
         #expect(engine.events(after: 0).events.filter { $0.kind == .poolResized }.count == 2)
     }
 
     @Test("pausing a queue holds its runs; resuming releases them")
     func queuePause() throws {
-        let (engine, clock) = manualEngine(queues: [RunQueueConfig(name: "io")])
+        let (engine, clock) = try manualEngine(queues: [RunQueueConfig(name: "io")])
         defer { engine.shutdown() }
         let runs = Recorder<Int>()
         try engine.setQueuePaused("io", true)

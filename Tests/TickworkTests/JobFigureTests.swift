@@ -5,7 +5,7 @@ import Testing
 struct JobFigureTests {
     @Test("usage is the share of the time between starts a job spends running")
     func usage() throws {
-        let (engine, clock) = manualEngine(workers: 1)
+        let (engine, clock) = try manualEngine(workers: 1)
         defer { engine.shutdown() }
         // 25 ms of (sleeping) work every 100 ms: a quarter of the time.
         let id = try engine.submit(JobSpec(name: "quarter", schedule: .every(.ms(100))) { ctx in

@@ -5,7 +5,7 @@ import Testing
 struct JobWindowTests {
     /// 40 jobs named job-00…job-39; every fourth is paused.
     func engineWithJobs() throws -> (Engine, ManualClock) {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         for i in 0..<40 {
             try engine.submit(JobSpec(name: String(format: "job-%02d", i), schedule: .every(.seconds(Int64(1 + (39 - i)))))  { _ in })
         }
@@ -67,7 +67,7 @@ struct WheelWindowTests {
 
     @Test("the first pages by next due come from the wheel and agree with the full pass, paused and retrying jobs included")
     func nextDueFromTheWheel() throws {
-        let (engine, clock) = manualEngine(workers: 2)
+        let (engine, clock) = try manualEngine(workers: 2)
         defer { engine.shutdown() }
         struct Boom: Error {}
         for i in 0..<300 {
@@ -105,7 +105,7 @@ struct WheelWindowTests {
 
     @Test("the last page by next due and by name cost a small heap and agree with the order")
     func lastPages() throws {
-        let (engine, clock) = manualEngine(workers: 2)
+        let (engine, clock) = try manualEngine(workers: 2)
         defer { engine.shutdown() }
         for i in 0..<500 { try engine.submit(JobSpec(name: "job-\(i)", group: "g", schedule: .every(.ms(10 + i))) { _ in }) }
         clock.advance(by: .ms(1)); engine.settle()
@@ -130,7 +130,7 @@ struct WheelWindowTests {
 
     @Test("submission order with a state filter walks to the window and agrees with the full pass")
     func filteredSubmissionOrder() throws {
-        let (engine, clock) = manualEngine(workers: 2)
+        let (engine, clock) = try manualEngine(workers: 2)
         defer { engine.shutdown() }
         for i in 0..<200 {
             try engine.submit(JobSpec(name: "job-\(i)", group: "g", schedule: i % 7 == 3 ? .once() : .every(.seconds(5))) { _ in })

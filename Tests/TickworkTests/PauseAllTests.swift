@@ -6,7 +6,7 @@ import Testing
 struct PauseAllTests {
     @Test("resume-all undoes pause-all exactly: runs in flight, jobs submitted meanwhile, hand pauses kept")
     func resumeAllIsTheInverse() throws {
-        let (engine, clock) = manualEngine(workers: 4)
+        let (engine, clock) = try manualEngine(workers: 4)
         defer { engine.shutdown() }
         let gate = Gate()
         let every = Schedule.every(.seconds(1))
@@ -45,7 +45,7 @@ struct PauseAllTests {
 
     @Test("resume-all racing runs, submissions and the clock leaves nothing paused that it paused", arguments: [1, 2, 3])
     func racing(seed: Int) throws {
-        let (engine, clock) = manualEngine(workers: 4)
+        let (engine, clock) = try manualEngine(workers: 4)
         defer { engine.shutdown() }
         let hand = try engine.submit(JobSpec(name: "hand", schedule: .every(.ms(3))) { _ in })
         #expect(engine.pause(hand))

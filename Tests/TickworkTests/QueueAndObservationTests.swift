@@ -5,7 +5,7 @@ import Testing
 struct QueueAndObservationTests {
     @Test("a full queue refuses runs with an exact count; the timer never blocks")
     func overflow() throws {
-        let (engine, clock) = manualEngine(workers: 0, queues: [RunQueueConfig(name: "small", capacity: 2)])
+        let (engine, clock) = try manualEngine(workers: 0, queues: [RunQueueConfig(name: "small", capacity: 2)])
         defer { engine.shutdown() }
         var ids: [JobID] = []
         for i in 0..<5 { ids.append(try engine.submit(JobSpec(name: "o\(i)", queue: "small", schedule: .once()) { _ in })) }
@@ -31,7 +31,7 @@ struct QueueAndObservationTests {
 
     @Test("a flood in one queue does not starve another")
     func fairness() throws {
-        let (engine, clock) = manualEngine(workers: 1, queues: [RunQueueConfig(name: "flood"), RunQueueConfig(name: "quiet")])
+        let (engine, clock) = try manualEngine(workers: 1, queues: [RunQueueConfig(name: "flood"), RunQueueConfig(name: "quiet")])
         defer { engine.shutdown() }
         let order = Recorder<String>()
         let specs = (0..<500).map { i in JobSpec(name: "f\(i)", queue: "flood", schedule: .once()) { _ in order.add("f") } }
@@ -46,7 +46,7 @@ struct QueueAndObservationTests {
 
     @Test("snapshot counts add up; job windows filter, sort and slice")
     func windows() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         for i in 0..<30 {
             try engine.submit(JobSpec(name: String(format: "job-%02d", i), group: i % 3 == 0 ? "db" : "web",
@@ -80,7 +80,7 @@ struct QueueAndObservationTests {
     @Test("events: read since N, and learn how many were missed")
     func events() throws {
         let clock = ManualClock()
-        let engine = Engine(EngineConfiguration(workers: 1, eventCapacity: 8, clock: clock))
+        let engine = try Engine(EngineConfiguration(workers: 1, eventCapacity: 8, clock: clock))
         defer { engine.shutdown() }
         for i in 0..<20 { try engine.submit(JobSpec(name: "e\(i)", schedule: .once(after: .seconds(1))) { _ in }) }
         let batch = engine.events(after: 0)
@@ -93,7 +93,7 @@ struct QueueAndObservationTests {
 
     @Test("shutdown cancels queued runs, tells running ones, and reports what it abandoned")
     func shutdown() throws {
-        let (engine, clock) = manualEngine(workers: 2)
+        let (engine, clock) = try manualEngine(workers: 2)
         let gate = Gate()
         let coop = Recorder<Bool>()
         try engine.submit(JobSpec(name: "stubborn", schedule: .once()) { _ in gate.wait() })

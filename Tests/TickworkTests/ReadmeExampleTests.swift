@@ -8,7 +8,7 @@ struct ReadmeExampleTests {
     func example() throws {
         let clock = ManualClock()
         // --- README example (with the clock swapped for a manual one) ---
-        let engine = Engine(EngineConfiguration(workers: 4, clock: clock))
+        let engine = try Engine(EngineConfiguration(workers: 4, clock: clock))
 
         // A health check every 5 s, never overlapping itself, 2 s timeout.
         let check = try engine.submit(JobSpec(name: "health", group: "checks",

@@ -15,10 +15,10 @@ struct RunQueueTests {
     }
 
     @Test("FIFO, LIFO and priority orders")
-    func orders() {
-        let fifo = RunQueue(config: RunQueueConfig(name: "f", order: .fifo))
-        let lifo = RunQueue(config: RunQueueConfig(name: "l", order: .lifo))
-        let prio = RunQueue(config: RunQueueConfig(name: "p", order: .priority))
+    func orders() throws {
+        let fifo = RunQueue(config: try RunQueueConfig(name: "f", order: .fifo))
+        let lifo = RunQueue(config: try RunQueueConfig(name: "l", order: .lifo))
+        let prio = RunQueue(config: try RunQueueConfig(name: "p", order: .priority))
         for i in 1...4 {
             _ = fifo.push(item(i)); _ = lifo.push(item(i))
             _ = prio.push(item(i, priority: [1, 5, 5, 0][i - 1]))
@@ -29,8 +29,8 @@ struct RunQueueTests {
     }
 
     @Test("a full queue rejects the newest with an exact count")
-    func rejectNewest() {
-        let q = RunQueue(config: RunQueueConfig(name: "q", capacity: 3, whenFull: .rejectNewest))
+    func rejectNewest() throws {
+        let q = RunQueue(config: try RunQueueConfig(name: "q", capacity: 3, whenFull: .rejectNewest))
         var refused: [UInt64] = []
         for i in 1...10 { if let r = q.push(item(i)) { refused.append(r.job.id.rawValue) } }
         #expect(q.depth == 3 && q.overflow == 7)
@@ -39,8 +39,8 @@ struct RunQueueTests {
     }
 
     @Test("a full queue drops the oldest with an exact count", arguments: QueueOrder.allCases)
-    func dropOldest(order: QueueOrder) {
-        let q = RunQueue(config: RunQueueConfig(name: "q", capacity: 3, order: order, whenFull: .dropOldest))
+    func dropOldest(order: QueueOrder) throws {
+        let q = RunQueue(config: try RunQueueConfig(name: "q", capacity: 3, order: order, whenFull: .dropOldest))
         var dropped: [UInt64] = []
         for i in 1...6 { if let r = q.push(item(i)) { dropped.append(r.job.id.rawValue) } }
         #expect(q.depth == 3 && q.overflow == 3 && q.maxDepth == 3)
@@ -49,8 +49,8 @@ struct RunQueueTests {
     }
 
     @Test("removing a job's runs")
-    func remove() {
-        let q = RunQueue(config: RunQueueConfig(name: "q"))
+    func remove() throws {
+        let q = RunQueue(config: try RunQueueConfig(name: "q"))
         let a = item(1), b = item(2)
         _ = q.push(a); _ = q.push(b); _ = q.push(a)
         #expect(q.remove(job: a.job) == 2)

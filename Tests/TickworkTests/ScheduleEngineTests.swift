@@ -8,7 +8,7 @@ import Testing
 struct ScheduleEngineTests {
     @Test("fixed rate stays exactly on its grid over 200 runs")
     func zeroDrift() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let t0 = clock.now()
         let dues = Recorder<Int64>()
@@ -34,7 +34,7 @@ struct ScheduleEngineTests {
         (.catchUp, Int64(100), 0),
     ])
     func overrun(policy: MissedTickPolicy, secondDueMs: Int64, misses: Int) throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let t0 = clock.now()
         let dues = Recorder<Int64>()
@@ -60,7 +60,7 @@ struct ScheduleEngineTests {
 
     @Test("fixed delay: each run is due its delay after the previous one ended")
     func fixedDelay() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let dues = Recorder<Int64>()
         let starts = Recorder<Int64>()
@@ -80,7 +80,7 @@ struct ScheduleEngineTests {
 
     @Test("one-shot runs once and retires; one at an instant too")
     func oneShot() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let runs = Recorder<Int>()
         let a = try engine.submit(JobSpec(name: "once", schedule: .once(after: .ms(50))) { _ in runs.add(1) })
@@ -96,7 +96,7 @@ struct ScheduleEngineTests {
 
     @Test("adaptive: the body picks its next delay, then retires")
     func adaptive() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let dues = Recorder<Int64>()
         let starts = Recorder<Int64>()
@@ -114,7 +114,7 @@ struct ScheduleEngineTests {
 
     @Test("initial delay and jitter: first run waits; every run lies within the jitter bound")
     func initialDelayAndJitter() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let t0 = clock.now()
         let dues = Recorder<Int64>()
@@ -133,7 +133,7 @@ struct ScheduleEngineTests {
 
     @Test("cron jobs are due at the next calendar minute")
     func cron() throws {
-        let (engine, clock) = manualEngine()
+        let (engine, clock) = try manualEngine()
         defer { engine.shutdown() }
         let runs = Recorder<Int>()
         let id = try engine.submit(JobSpec(name: "c", schedule: try .cron("* * * * *")) { ctx in runs.add(ctx.run) })

@@ -27,7 +27,7 @@ struct StressTests {
     func chaos() throws {
         let n = 10_000
         let seconds = ProcessInfo.processInfo.environment["TICKWORK_STRESS_SECONDS"].flatMap(Double.init) ?? 3
-        let engine = Engine(EngineConfiguration(workers: 8, queues: [RunQueueConfig(name: "default", capacity: 256)]))
+        let engine = try Engine(EngineConfiguration(workers: 8, queues: [RunQueueConfig(name: "default", capacity: 256)]))
         let ledger = Ledger(n)
         struct Planned: Error {}
         var specs: [JobSpec] = []
@@ -67,7 +67,7 @@ struct StressTests {
                             startsAtCancel[i] = (ledger.starts(i), state == .cancelling)
                         }
                     }
-                case 88..<92: engine.setWorkerCount(Int.random(in: 2...12, using: &rng))
+                case 88..<92: try? engine.setWorkerCount(Int.random(in: 2...12, using: &rng))
                 case 92..<94: try? engine.setQueuePaused("default", Bool.random(using: &rng))
                 default: _ = engine.snapshot()
                 }
@@ -79,7 +79,7 @@ struct StressTests {
         stop.store(true, ordering: .relaxed)
         done.wait()
         try engine.setQueuePaused("default", false)
-        engine.setWorkerCount(8)
+        try engine.setWorkerCount(8)
 
         // Pool size restored (stuck workers are extra, not part of the pool).
         #expect(eventually { engine.snapshot().workers.filter { $0.phase != .stuck && !$0.retiring }.count == 8 })

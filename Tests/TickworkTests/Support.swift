@@ -20,9 +20,9 @@ final class Gate: @unchecked Sendable {
 }
 
 /// An engine driven by a manual clock with a fine timer (1 µs slots).
-func manualEngine(workers: Int = 2, queues: [RunQueueConfig] = []) -> (Engine, ManualClock) {
+func manualEngine(workers: Int = 2, queues: [RunQueueConfig] = []) throws -> (Engine, ManualClock) {
     let clock = ManualClock()
-    let engine = Engine(EngineConfiguration(workers: workers, timerResolutionShift: 10, queues: queues, clock: clock))
+    let engine = try Engine(EngineConfiguration(workers: workers, timerResolutionShift: 10, queues: queues, clock: clock))
     return (engine, clock)
 }
 

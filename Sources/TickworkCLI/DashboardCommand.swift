@@ -45,8 +45,11 @@ struct DashboardCommand: ParsableCommand {
         return base + "/tickwork/tickwork.log"
     }
 
+    static let crashAfterRange = SecondsInput("--debug-crash-after", 0...3600)
+
     func validate() throws {
         guard (0.5...30).contains(refreshHz) else { throw ValidationError("--refresh-hz must be 0.5…30 (got \(refreshHz))") }
+        do { if let s = debugCrashAfter { _ = try Self.crashAfterRange.duration(s) } } catch { throw ValidationError(error.message) }
     }
 
     /// The headless command for what the person asked: their workload flags, without the dashboard's own.
@@ -96,7 +99,7 @@ struct DashboardCommand: ParsableCommand {
         let host = try workload.start(logger: logger)
         let engine = host.engine
         if let s = debugCrashAfter {
-            try engine.submit(JobSpec(name: "debug.crash", group: "debug", schedule: .once(after: .milliseconds(Int64(s * 1000)))) {
+            try engine.submit(JobSpec(name: "debug.crash", group: "debug", schedule: .once(after: try Self.crashAfterRange.duration(s))) {
                 _ in fatalError("deliberate crash (--debug-crash-after)")
             })
         }

@@ -10,11 +10,11 @@ import TickworkDemos
 import TickworkTerminal
 
 /// `tickwork`: the entry point only parses arguments and wires the parts.
-@main
-struct TickworkCommand: ParsableCommand {
+public struct TickworkCommand: ParsableCommand {
+    public init() {}
     static let version = "0.4.0"
     static let subcommands: [any ParsableCommand.Type] = [DashboardCommand.self, BenchCommand.self, DemosCommand.self, HeadlessCommand.self]
-    static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(
         commandName: "tickwork",
         abstract: "A background scheduler with a live terminal view of its threads, queues and tasks.",
         discussion: """
@@ -32,7 +32,7 @@ struct TickworkCommand: ParsableCommand {
 
     /// An unknown first word is named, with the real subcommands, rather
     /// than handed to the dashboard as a stray argument.
-    static func main() {
+    public static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, !first.hasPrefix("-"), !subcommandNames.contains(first), first != "help" {
             FileHandle.standardError.write(Data("""
@@ -41,7 +41,35 @@ struct TickworkCommand: ParsableCommand {
                 """.utf8))
             Glibc.exit(64)
         }
-        Self.main(arguments)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withOneLine: error)
+        }
+    }
+
+    /// A usage error as one line on stderr (the message and where the help
+    /// is), exit 64; help, `--version` and exit codes as ArgumentParser does them.
+    static func exit(withOneLine error: Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success || error is ExitCode || error is CleanExit { exit(withError: error) }
+        let full = fullMessage(for: error)
+        let help = full.range(of: #"See '[^']+'"#, options: .regularExpression).map { "; s" + full[$0].dropFirst() } ?? ""
+        FileHandle.standardError.write(Data("tickwork: \(message(for: error))\(help)\n".utf8))
+        Glibc.exit(code.rawValue)
+    }
+
+    /// What the command line would do with `arguments`, without doing it:
+    /// nil if they parse and validate, else the one-line message. The fuzz
+    /// harness calls this with arbitrary words.
+    public static func check(_ arguments: [String]) -> String? {
+        do {
+            _ = try parseAsRoot(arguments)
+            return nil
+        } catch {
+            return message(for: error)
+        }
     }
 }
 
@@ -63,6 +91,7 @@ struct WorkloadOptions: ParsableArguments {
         }
         if let w = workers, !(1...256).contains(w) { throw ValidationError("--workers must be 1…256 (got \(w))") }
         if let j = jobs, !(1...10_000_000).contains(j) { throw ValidationError("--jobs must be 1…10000000 (got \(j))") }
+        if let j = jobs, let refusal = SystemMemory.refusal(jobs: j, option: "--jobs", bytesPerJob: ScaleDemo.bytesPerJob) { throw ValidationError(refusal) }
         if jobs != nil && !demos.contains(where: { DemoCatalog.named($0)?.takesJobCount == true }) {
             throw ValidationError("--jobs sets the scale demo's job count; add --demo scale (the other demos have their own)")
         }
@@ -73,7 +102,7 @@ struct WorkloadOptions: ParsableArguments {
     func start(logger: Logger) throws -> DemoHost {
         var names: [String] = []
         for name in demos.isEmpty ? ["refresh"] : demos where !names.contains(name) { names.append(name) }
-        let engine = Engine(EngineConfiguration(workers: workers ?? DemoHost.workers(for: names)))
+        let engine = try Engine(EngineConfiguration(workers: workers ?? DemoHost.workers(for: names)))
         let host = DemoHost(engine: engine, settings: DemoSettings(seed: seed, jobs: jobs), growPool: workers == nil)
         for name in names {
             try host.launch(name, poolSized: true)
@@ -97,11 +126,14 @@ struct HeadlessCommand: ParsableCommand {
     @Flag(help: "One JSON object per line (the last has \"final\": true and the demos' figures).")
     var json = false
 
+    static let durationRange = SecondsInput("--duration", 0...31_536_000, excludingLowerBound: true)
+    static let intervalRange = SecondsInput("--interval", 0.05...86_400)
+
     func validate() throws {
-        if let d = duration, !(d > 0 && d <= 31_536_000) {
-            throw ValidationError("--duration must be more than 0 and at most 31536000 seconds (got \(d))")
-        }
-        guard interval >= 0.05 && interval <= 86_400 else { throw ValidationError("--interval must be 0.05…86400 seconds (got \(interval))") }
+        do {
+            if let d = duration { _ = try Self.durationRange.duration(d) }
+            _ = try Self.intervalRange.duration(interval)
+        } catch { throw ValidationError(error.message) }
     }
 
     func run() throws {
@@ -110,7 +142,8 @@ struct HeadlessCommand: ParsableCommand {
         var logger = Logger(label: "tickwork")
         logger.logLevel = .warning
         let host = try workload.start(logger: logger)
-        let status = HeadlessRunner.run(engine: host.engine, durationS: duration, intervalS: interval, json: json,
+        let status = HeadlessRunner.run(engine: host.engine, duration: try duration.map(Self.durationRange.duration),
+                                        interval: try Self.intervalRange.duration(interval), json: json,
                                         windDown: { host.stopAll(within: .seconds(3)) }) {
             Dictionary(host.reports().map { r in
                 (r.name, DemoFigures(figures: r.figures.filter { !$0.isMessage }.map { ($0.label, $0.value) },
