@@ -139,21 +139,28 @@ extension Engine {
         due.lock.lock()
         due.settleWaiters += 1
         var knownPool: Int?
+        var knownOverdue = false
         while !due.stopping {
             let now = clock.now()
             let nothingDue = (due.wheel.nextWake() ?? .max) > now || due.wheel.count == 0
-            if due.inFlight == 0 && nothingDue { break }
+            let quiet = due.inFlight == 0 && nothingDue
             // Every worker asleep inside a job until a later time: the
             // queued runs wait for the clock too (a saturated pool).
-            if nothingDue && (!due.sleepers.isEmpty || due.waiters > 0)
-                && due.sleepers.allSatisfy({ $0.uncounted && !$0.sleepWoken && $0.sleepDeadline > now }) {
+            let allAsleep = nothingDue && (!due.sleepers.isEmpty || due.waiters > 0)
+                && due.sleepers.allSatisfy({ $0.uncounted && !$0.sleepWoken && $0.sleepDeadline > now })
+            if quiet || allAsleep {
                 if let pool = knownPool {
-                    if due.sleepers.count + due.waiters >= pool { break }
+                    // A run past its timeout is not settled until the timer
+                    // has written it off (under load it may not have yet).
+                    if !knownOverdue && (quiet || due.sleepers.count + due.waiters >= pool) { break }
+                    if knownOverdue { due.timerCondition.broadcast() }
                 } else {
                     // The pool's size needs the dispatcher's lock, which is
                     // never taken inside this one: step out, then look again.
                     due.lock.unlock()
-                    knownPool = dispatch.lock.withLock { dispatch.workers.count }
+                    (knownPool, knownOverdue) = dispatch.lock.withLock {
+                        (dispatch.workers.count, dispatch.workers.contains { w in w.statsLock.withLock { w.runDeadlineNs <= now } })
+                    }
                     due.lock.lock()
                     continue
                 }

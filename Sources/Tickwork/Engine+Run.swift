@@ -127,7 +127,7 @@ extension Engine {
             return nil
         case .again(let after):
             // Clamped: a body's figure must not overflow the clock's arithmetic.
-            let delay = Swift.min(Swift.max(0, after.nanoseconds), Schedule.longestSpan.nanoseconds)
+            let delay = Swift.min(Swift.max(0, after.nanoseconds), Schedule.longestSpanNs)
             if case .adaptive = job.kind { job.adaptiveDelayNs = delay }
             job.gridDue = end + delay
             return job.gridDue

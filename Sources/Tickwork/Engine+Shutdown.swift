@@ -2,14 +2,16 @@
 extension Engine {
     /// Stops the timer, cancels queued runs, tells running ones (their
     /// contexts report cancelled, sleeps wake), and waits for the threads up
-    /// to `deadline`. Returns what it abandoned. Safe to call twice (the
-    /// second call reports nothing new).
+    /// to `deadline`. Returns what it abandoned. No run starts once it has
+    /// begun: a worker that took a run from a queue just before the queues
+    /// closed drops it (it is listed with the cancelled queued runs). Safe
+    /// to call twice (the second call reports nothing new).
     @discardableResult
     public func shutdown(deadline: Duration = .seconds(5)) -> ShutdownReport {
         let started = clock.now()
         let realStart = monotonicNanoseconds()
         let alreadyDown = isShuttingDown
-        setShuttingDown()
+        let began = setShuttingDown()
         let queued: [RunItem] = dispatch.lock.withLock {
             dispatch.stopping = true
             var all: [RunItem] = []
@@ -47,6 +49,8 @@ extension Engine {
                 if !threadsExited.wait(dispatch.lock, untilMonotonicNs: deadlineReal) { break }
             }
         }
+        // Runs a worker took from a queue just before it closed, and dropped at their start.
+        cancelledQueued += runsDroppedAtShutdown().filter { !cancelledQueued.contains($0) }
         var running: [JobID] = []
         var abandonedThreads = 0
         dispatch.lock.withLock {
@@ -60,7 +64,7 @@ extension Engine {
                           message: "\(cancelledQueued.count) queued runs cancelled, \(running.count) runs abandoned")
         }
         let joined = alreadyDown ? 0 : Swift.max(0, configurationThreadCount - abandonedThreads)
-        return ShutdownReport(cancelledQueued: cancelledQueued, abandonedRunning: running,
+        return ShutdownReport(beganAtNs: began, cancelledQueued: cancelledQueued, abandonedRunning: running,
                               joinedThreads: joined, abandonedThreads: abandonedThreads,
                               elapsedNs: clock.isManual ? monotonicNanoseconds() - realStart : clock.now() - started)
     }

@@ -43,6 +43,8 @@ extension Engine {
                 if clock.isManual { due.lock.withLock { if due.settleWaiters > 0 { due.settleCondition.broadcast() } } }
             }
             let nextTimeout = checkTimeouts(now: now, tally: &tally)
+            // A run written off may be what a `settle()` waits for.
+            if clock.isManual { due.lock.withLock { if due.settleWaiters > 0 { due.settleCondition.broadcast() } } }
 
             timerStatsLock.lock()
             timerTally.merge(tally)

@@ -67,9 +67,12 @@ public final class Engine: @unchecked Sendable {
 
     let rates = RateSamples()
 
-    // Shutdown flag, read without other locks by contexts.
+    // Shutdown flag, read without other locks by contexts. `shutdownLock`
+    // guards the flag, the instant it was set and the runs dropped for it.
     private let shutdownLock = Lock()
     @exclusivity(unchecked) private var shuttingDown = false
+    @exclusivity(unchecked) private var shutdownBeganNs: Int64 = 0
+    @exclusivity(unchecked) private var droppedAtShutdown: [JobID] = []
 
     /// Stripe locks for job records (a power of two).
     static let stripeCount = 1024
@@ -180,9 +183,11 @@ public final class Engine: @unchecked Sendable {
     }
 
     private func validate(_ spec: JobSpec) throws(EngineError) {
-        do { try spec.schedule.validate() } catch { throw .invalidSchedule("job '\(spec.name)': \(error)") }
-        if let t = spec.timeout, t > Schedule.longestSpan { throw EngineError.invalid("job '\(spec.name)': timeout must be at most 100 years") }
-        if let b = spec.backoff, b.capNs > Schedule.longestSpan.nanoseconds { throw EngineError.invalid("job '\(spec.name)': back-off cap must be at most 100 years") }
+        if !spec.schedule.isPlainlyValid {
+            do { try spec.schedule.validate() } catch { throw .invalidSchedule("job '\(spec.name)': \(error)") }
+        }
+        if let t = spec.timeout, t.nanoseconds > Schedule.longestSpanNs { throw EngineError.invalid("job '\(spec.name)': timeout must be at most 100 years") }
+        if let b = spec.backoff, b.capNs > Schedule.longestSpanNs { throw EngineError.invalid("job '\(spec.name)': back-off cap must be at most 100 years") }
         if let t = spec.timeout, t.nanoseconds <= 0 { throw EngineError.invalid("job '\(spec.name)': timeout must be positive") }
         if let m = spec.maxConsecutiveFailures, m < 1 { throw EngineError.invalid("job '\(spec.name)': maxConsecutiveFailures must be at least 1") }
         if spec.name.isEmpty { throw EngineError.invalid("a job needs a name") }
@@ -247,5 +252,25 @@ public final class Engine: @unchecked Sendable {
         return i >= 0 && i < jobs.count ? jobs[i] : nil
     }
 
-    func setShuttingDown() { shutdownLock.withLock { shuttingDown = true } }
+    /// Marks shutdown as begun (once) and returns the instant it began.
+    func setShuttingDown() -> Int64 {
+        shutdownLock.withLock {
+            if !shuttingDown { shuttingDown = true; shutdownBeganNs = clock.now() }
+            return shutdownBeganNs
+        }
+    }
+
+    /// The start instant of a run about to begin, or nil once shutdown has
+    /// begun (the run is then dropped and listed in the report). Check and
+    /// reading share the lock shutdown sets its flag under, so every run that
+    /// starts started before `ShutdownReport.beganAtNs`.
+    func startInstantUnlessShuttingDown(dropping id: JobID) -> Int64? {
+        shutdownLock.withLock {
+            if shuttingDown { droppedAtShutdown.append(id); return nil }
+            return clock.now()
+        }
+    }
+
+    /// Runs a worker dropped at their start because shutdown had begun.
+    func runsDroppedAtShutdown() -> [JobID] { shutdownLock.withLock { droppedAtShutdown } }
 }

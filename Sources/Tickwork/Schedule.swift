@@ -41,6 +41,7 @@ public struct Schedule: Sendable, CustomStringConvertible {
     /// beyond any real schedule, and small enough that adding it to any
     /// instant of a monotonic clock cannot overflow.
     public static let longestSpan: Duration = .seconds(100 * 365 * 86_400)
+    static let longestSpanNs: Int64 = 100 * 365 * 86_400 * 1_000_000_000
 
     /// Fixed rate on an exact grid: run k is due at first + k·period (zero
     /// cumulative drift). A run never overlaps the previous one; `missed`
@@ -108,7 +109,8 @@ public struct Schedule: Sendable, CustomStringConvertible {
     /// positive, a negative delay, a span past `longestSpan`. `submit` checks
     /// every job's schedule this way, so the constructors need no `try`.
     public func validate() throws(EngineError) {
-        let longest = Self.longestSpan.nanoseconds
+        if isPlainlyValid { return }   // a million submissions check this; the message is for the rare rest
+        let longest = Self.longestSpanNs
         func check(_ ns: Int64, _ what: String, positive: Bool = false) throws(EngineError) {
             if positive && ns <= 0 { throw .invalidSchedule("\(what) must be positive (got \(formatNanoseconds(ns)))") }
             if ns < 0 { throw .invalidSchedule("\(what) cannot be negative (got \(formatNanoseconds(ns)))") }
@@ -123,6 +125,18 @@ public struct Schedule: Sendable, CustomStringConvertible {
         }
         if let d = initialDelayNs { try check(d, "a start delay") }
         try check(jitterNs, "a jitter")
+    }
+
+    /// Every figure in range (what `validate()` checks, without a message).
+    @inline(__always) var isPlainlyValid: Bool {
+        let longest = Self.longestSpanNs
+        guard jitterNs >= 0 && jitterNs <= longest else { return false }
+        if let d = initialDelayNs, d < 0 || d > longest { return false }
+        switch kind {
+        case .fixedRate(let period, _): return period > 0 && period <= longest
+        case .fixedDelay(let d), .once(let d), .adaptive(let d): return d >= 0 && d <= longest
+        case .onceAt, .cron: return true
+        }
     }
 
     /// True for schedules that run more than once.

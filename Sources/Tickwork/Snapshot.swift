@@ -200,6 +200,9 @@ public struct JobPage: Sendable {
 
 /// What `shutdown(deadline:)` could not finish.
 public struct ShutdownReport: Sendable {
+    /// When shutdown began (the engine's clock): every run that started,
+    /// started before this instant.
+    public var beganAtNs: Int64
     /// Runs that were waiting in queues and never started.
     public var cancelledQueued: [JobID]
     /// Runs still executing at the deadline (their threads are abandoned).

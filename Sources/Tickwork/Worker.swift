@@ -131,7 +131,14 @@ extension Engine {
             due.lock.withLock { due.finishLocked(1) }
             return 0
         }
-        let start = clock.now()
+        guard let start = startInstantUnlessShuttingDown(dropping: job.id) else {
+            // Taken from its queue just before shutdown closed them: it never starts.
+            job.state = .cancelled
+            stripe.unlock()
+            worker.statsLock.withLock { worker.tally.move(.queued, .cancelled) }
+            due.lock.withLock { due.finishLocked(1) }
+            return 0
+        }
         job.state = .running
         job.worker = worker.index
         // The previous start, for usage (duration ÷ time between starts):

@@ -31,7 +31,7 @@ import TickworkDemos
         #expect((byName["faults.always-fails"]?.runs ?? 99) < 6)
         #expect((byName["faults.always-fails"]?.backoffNs ?? 0) > 1_000_000_000)
         // Timeouts: slow-call (every 3 s) and the hung job, each replaced.
-        #expect(byName["faults.slow-call"]!.timeouts >= 3)
+        #expect(byName["faults.slow-call"]!.timeouts >= 3, "\(String(describing: byName["faults.slow-call"]))\n\(engine.debugDescription)")
         #expect(byName["faults.hung"]!.timeouts == 1)
         #expect(byName["faults.slow-call"]!.lastError?.timedOut == true)
         #expect(Int(shown["timeouts"]!) == timeouts)
