@@ -41,7 +41,7 @@ public struct Schedule: Sendable, CustomStringConvertible {
     /// beyond any real schedule, and small enough that adding it to any
     /// instant of a monotonic clock cannot overflow.
     public static let longestSpan: Duration = .seconds(100 * 365 * 86_400)
-    static let longestSpanNs: Int64 = 100 * 365 * 86_400 * 1_000_000_000
+    static let longestSpanNs: Int64 = longestSpan.nanoseconds
 
     /// Fixed rate on an exact grid: run k is due at first + k·period (zero
     /// cumulative drift). A run never overlaps the previous one; `missed`
