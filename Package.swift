@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "TickworkTerminal",
             dependencies: [
-                "TickworkDashboard", "Tickwork", "CNcursesw", "CTerminalRescue",
+                "TickworkDashboard", "Tickwork", "CNcursesw", "CTerminalRescue", "CTickworkLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -57,7 +57,7 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "tickwork", dependencies: ["TickworkCLI"]),
-        .testTarget(name: "TickworkTests", dependencies: ["Tickwork"]),
+        .testTarget(name: "TickworkTests", dependencies: ["Tickwork"], exclude: ["Fixtures"]),
         .testTarget(name: "TickworkBenchTests", dependencies: ["TickworkBench", "Tickwork"]),
         .testTarget(name: "TickworkDashboardTests", dependencies: ["TickworkDashboard", "Tickwork"], exclude: ["Golden"]),
         .testTarget(name: "TickworkDemosTests", dependencies: ["TickworkDemos", "Tickwork"]),

@@ -1,6 +1,12 @@
 #define _GNU_SOURCE
 #include "CTickworkLinux.h"
 #include <pthread.h>
+#include <malloc.h>
+#include <errno.h>
+#include <stdint.h>
+#ifdef __linux__
+#include <sys/timerfd.h>
+#endif
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -26,6 +32,59 @@ int ctw_set_thread_name(const char *name) {
 int ctw_set_timer_slack(unsigned long ns) {
 #ifdef __linux__
     return prctl(PR_SET_TIMERSLACK, ns, 0, 0, 0);
+#else
+    return -1;
+#endif
+}
+
+int ctw_trim_heap(void) {
+#if defined(__GLIBC__)
+    return malloc_trim(0);
+#else
+    return 0;
+#endif
+}
+
+#ifdef __linux__
+static int ctw_wall_watch_arm(int fd) {
+    struct itimerspec spec = {0};
+    spec.it_value.tv_sec = (time_t)1 << 40;   /* tens of thousands of years ahead */
+    return timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec, NULL);
+}
+#endif
+
+int ctw_wall_watch_open(void) {
+#ifdef __linux__
+    int fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
+    if (fd < 0) return -1;
+    if (ctw_wall_watch_arm(fd) < 0) { close(fd); return -1; }
+    return fd;
+#else
+    return -1;
+#endif
+}
+
+int ctw_wall_watch_wait(int fd) {
+#ifdef __linux__
+    uint64_t ticks;
+    for (;;) {
+        ssize_t n = read(fd, &ticks, sizeof ticks);
+        if (n < 0 && errno == ECANCELED) return ctw_wall_watch_arm(fd) < 0 ? -1 : 1;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        /* Expired (the far-ahead instant came): arm it again. */
+        if (ctw_wall_watch_arm(fd) < 0) return -1;
+    }
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+long long ctw_heap_in_use(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 info = mallinfo2();
+    return (long long)(info.uordblks + info.hblkhd);
 #else
     return -1;
 #endif

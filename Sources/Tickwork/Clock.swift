@@ -21,6 +21,15 @@ public protocol EngineClock: AnyObject, Sendable {
     var isManual: Bool { get }
     /// Registers a hook the clock calls (on the advancing thread) after time moved.
     func onAdvance(_ hook: @escaping @Sendable () -> Void)
+    /// Registers a hook called when the wall clock moves against the
+    /// monotonic one (set by hand or NTP, or a resume from suspend). The
+    /// hook returns false once it is no longer wanted.
+    func onWallChange(_ hook: @escaping @Sendable () -> Bool)
+}
+
+extension EngineClock {
+    /// A clock that never reports wall-clock changes.
+    public func onWallChange(_ hook: @escaping @Sendable () -> Bool) {}
 }
 
 /// CLOCK_MONOTONIC, read through the vDSO (about 20 ns a read).
@@ -33,6 +42,7 @@ public final class MonotonicClock: EngineClock {
     public func wallNow() -> Date { Date() }
     public var isManual: Bool { false }
     public func onAdvance(_ hook: @escaping @Sendable () -> Void) {}
+    public func onWallChange(_ hook: @escaping @Sendable () -> Bool) { WallClockWatcher.shared.add(hook) }
 }
 
 @inline(__always)
@@ -49,8 +59,9 @@ public func monotonicNanoseconds() -> Int64 {
 public final class ManualClock: EngineClock, @unchecked Sendable {
     private let lock = Lock()
     private var current: Int64
-    private let wallEpoch: Date
+    private var wallEpoch: Date
     private var hooks: [@Sendable () -> Void] = []
+    private var wallHooks: [@Sendable () -> Bool] = []
 
     /// - Parameters:
     ///   - start: the initial monotonic reading in nanoseconds.
@@ -66,6 +77,28 @@ public final class ManualClock: EngineClock, @unchecked Sendable {
 
     public func onAdvance(_ hook: @escaping @Sendable () -> Void) {
         lock.withLock { hooks.append(hook) }
+    }
+
+    public func onWallChange(_ hook: @escaping @Sendable () -> Bool) {
+        lock.withLock { wallHooks.append(hook) }
+    }
+
+    /// Sets the wall clock forward (or back, with a negative span) without
+    /// moving the monotonic clock: `date -s`, an NTP step.
+    public func jumpWall(by duration: Duration) {
+        let current: [@Sendable () -> Bool] = lock.withLock {
+            wallEpoch = wallEpoch.addingTimeInterval(Double(duration.nanoseconds) / 1e9)
+            return wallHooks
+        }
+        let wanted = current.map { $0() }
+        lock.withLock { wallHooks = zip(current, wanted).filter(\.1).map(\.0) + wallHooks.dropFirst(current.count) }
+        for hook in lock.withLock({ hooks }) { hook() }
+    }
+
+    /// The machine sleeps for `duration`: the monotonic clock stops, the
+    /// wall clock goes on (what Linux's CLOCK_MONOTONIC does in suspend).
+    public func suspend(for duration: Duration) {
+        jumpWall(by: duration)
     }
 
     public func advance(by duration: Duration) {

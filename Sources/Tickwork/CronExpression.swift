@@ -4,13 +4,22 @@ import Foundation
 ///
 /// Fields take `*`, numbers, ranges `a-b`, steps `*/n` and `a-b/n` and `a/n`,
 /// lists `a,b,c`, month names `jan`…`dec` and day names `sun`…`sat` (7 is
-/// Sunday too). As in Vixie cron, when both day-of-month and day-of-week are
-/// restricted a day matches if either does. Macros: `@hourly`, `@daily`
-/// (`@midnight`), `@weekly`, `@monthly`, `@yearly` (`@annually`).
+/// Sunday too). Macros: `@hourly`, `@daily` (`@midnight`), `@weekly`,
+/// `@monthly`, `@yearly` (`@annually`).
 ///
-/// The search runs over local wall-clock fields, so a wall time that occurs
-/// twice (DST fall-back) fires once, and one that does not exist (spring
-/// forward) fires at the first instant after the gap.
+/// The semantics are Vixie cron's (cron.c and entry.c of cron 4.1):
+/// - **The day rule.** A day field whose text starts with `*` is
+///   unrestricted; when neither starts with `*`, a day matches if either
+///   field does, else both must (`0 12 1-31 * */3` runs on Sundays,
+///   Wednesdays and Saturdays only).
+/// - **Wildcard and fixed-time jobs.** A job whose minute or hour field
+///   starts with `*` is a wildcard job; the others are fixed-time jobs.
+/// - **Clock changes** (DST, `CronExpression.nextFire(after:)`): in a
+///   spring-forward gap a fixed-time job due at a skipped wall time runs
+///   once, right after the gap; a wildcard job runs only at wall times that
+///   exist. In a fall-back overlap a fixed-time job runs at the first
+///   occurrence only; a wildcard job runs at every real minute it names,
+///   both passes.
 public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     public let source: String
     let minutes: UInt64      // bit i = minute i
@@ -20,6 +29,8 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     let daysOfWeek: UInt8    // bit i = weekday i (0 = Sunday)
     let domRestricted: Bool
     let dowRestricted: Bool
+    /// The minute or hour field starts with `*`: Vixie's MIN_STAR | HR_STAR.
+    public let isWildcard: Bool
     public let timeZone: TimeZone
 
     public var description: String { source }
@@ -55,8 +66,11 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         daysOfMonth = UInt32(dom)
         months = UInt16(month)
         daysOfWeek = UInt8(dow)
-        domRestricted = fields[2] != "*" && fields[2] != "?"
-        dowRestricted = fields[4] != "*" && fields[4] != "?"
+        // Vixie's DOM_STAR, DOW_STAR, MIN_STAR and HR_STAR: the field's text starts with `*`.
+        func starred(_ field: String) -> Bool { field.hasPrefix("*") || field.hasPrefix("?") }
+        domRestricted = !starred(fields[2])
+        dowRestricted = !starred(fields[4])
+        isWildcard = starred(fields[0]) || starred(fields[1])
         self.timeZone = timeZone
     }
 
@@ -90,7 +104,9 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
                 guard lo <= hi else { throw ParseError(message: "cron \(name) field: range '\(base)' runs backwards") }
             } else {
                 lo = try value(base)
-                hi = pieces.count == 2 ? range.upperBound : lo  // "a/n" means a, a+n, … to the end
+                // "a/n" means a, a+n, … to the end; a day of the week ends
+                // at Saturday (7 is Sunday only when written).
+                hi = pieces.count == 2 ? (name == "day-of-week" ? 6 : range.upperBound) : lo
             }
             var v = lo
             // A step past the range's end stops after one value (`1/9223372036854775807`
@@ -103,36 +119,6 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return bits
-    }
-
-    /// The first instant strictly after `date` whose local wall-clock minute
-    /// matches, or nil if none within 8 years (e.g. "0 0 30 2 *").
-    public func nextFire(after date: Date) -> Date? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        guard var y = c.year, var mo = c.month, var d = c.day, var h = c.hour, var mi = c.minute else { return nil }
-        // Start at the next wall-clock minute.
-        mi += 1
-        let limitYear = y + 8
-        while y <= limitYear {
-            if mi > 59 { mi = 0; h += 1 }
-            if h > 23 { h = 0; mi = 0; d += 1 }
-            if d > Self.daysIn(month: mo, year: y) { d = 1; h = 0; mi = 0; mo += 1 }
-            if mo > 12 { mo = 1; d = 1; h = 0; mi = 0; y += 1; continue }
-            if months & (1 << UInt16(mo)) == 0 { mo += 1; d = 1; h = 0; mi = 0; if mo > 12 { mo = 1; y += 1 }; continue }
-            if !dayMatches(year: y, month: mo, day: d) { d += 1; h = 0; mi = 0; continue }
-            if hours & (1 << UInt32(h)) == 0 { h += 1; mi = 0; continue }
-            if minutes & (1 << UInt64(mi)) == 0 { mi += 1; continue }
-            var wall = DateComponents()
-            wall.year = y; wall.month = mo; wall.day = d; wall.hour = h; wall.minute = mi
-            guard let instant = calendar.date(from: wall) else { mi += 1; continue }
-            // In a spring-forward gap Foundation may map the wall time back
-            // before `date`; then the first instant after the gap is meant.
-            if instant > date { return instant }
-            mi += 1
-        }
-        return nil
     }
 
     func dayMatches(year: Int, month: Int, day: Int) -> Bool {

@@ -114,12 +114,12 @@ extension Engine {
     func jobsOfGroup(_ group: String) -> [Job] {
         registryLock.withLock {
             guard let g = groupIndex[group] else { return [] }
-            return jobs.compactMap { $0 }.filter { $0.groupIndex == g }
+            return jobs.liveJobs().filter { $0.groupIndex == g }
         }
     }
 
     /// Every job still in the table. Registry lock held.
-    func allJobsLocked() -> [Job] { jobs.compactMap { $0 } }
+    func allJobsLocked() -> [Job] { jobs.liveJobs() }
 
     func pause(_ id: JobID, byAll: Bool) -> Bool {
         guard let job = job(id) else { return false }
@@ -181,8 +181,10 @@ extension Engine {
             switch job.kind {
             case .fixedRate(let p, let policy):
                 job.gridDue = Cadence.resumeFixedRate(period: p, policy: policy, pendingDue: job.gridDue, now: now).nextDue
-            case .cron(let expr):
-                if job.gridDue < now { job.gridDue = cronDue(expr, after: now) ?? Int64.max / 2 }
+            case .cron(let expr, _):
+                // Fire times that passed while paused are skipped; a pending
+                // one follows the wall clock.
+                job.gridDue = planCronSkipping(job, expr, now: now)
             case .fixedDelay, .adaptive, .once, .onceAt:
                 job.gridDue = Swift.max(job.gridDue, now)
             }
@@ -224,7 +226,7 @@ extension Engine {
         if wakeWorker >= 0 { wakeSleeper(workerIndex: wakeWorker) }
         events.record(.cancelled, at: clock.now(), job: job.id, name: job.name,
                       message: to == .cancelling ? "the running run was told" : "")
-        if to == .cancelled { noteFinished(job.id) }
+        if to == .cancelled { noteFinished(job) }
         return true
     }
 

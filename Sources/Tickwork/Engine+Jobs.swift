@@ -59,7 +59,8 @@ struct JobView {
     init(engine: Engine, query: JobQuery) {
         self.engine = engine
         self.query = query
-        (table, groups, forgotten) = engine.registryLock.withLock { (engine.jobs, engine.groupNames, engine.forgottenJobs) }
+        (table, groups) = engine.registryLock.withLock { (engine.jobs, engine.groupNames) }
+        forgotten = table.forgotten
         queueNames = engine.dispatch.lock.withLock { engine.dispatch.queues.map(\.config.name) }
         let needle = query.text.map(TextOrder.needle)
         self.needle = needle
@@ -74,8 +75,7 @@ struct JobView {
     func info(_ job: Job) -> JobInfo { engine.info(job, groups: groups, queues: queueNames) }
 
     func lookup(_ id: JobID) -> Job? {
-        let i = Int(id.rawValue) - 1
-        return i >= 0 && i < table.count ? table[i] : nil
+        table[Int(id.rawValue) - 1]
     }
 
     /// Whether ranking needs the job's mutable fields (its stripe lock):
@@ -159,34 +159,26 @@ struct JobView {
     }
 
     /// Submission order, no filter: walk to the slice, touching only the
-    /// jobs shown (a dashboard pages through a million this way).
+    /// jobs shown (a dashboard pages through a million this way); whole
+    /// pages before it are skipped by their live counts.
     func submissionOrderPage() -> JobPage {
-        let matching = table.count - forgotten
+        let matching = table.live
         var offset = query.offset
         var anchorIndex: Int?
         let anchored = anchor()
         if let anchored {
-            // Its rank: its slot, less the forgotten jobs before it.
-            let slot = Int(anchored.job.id.rawValue) - 1
-            var rank = slot
-            if forgotten > 0 { rank = (0..<slot).reduce(0) { $0 + (table[$1] == nil ? 0 : 1) } }
+            let rank = table.liveBefore(slot: Int(anchored.job.id.rawValue) - 1)
             let index = query.descending ? matching - 1 - rank : rank
             anchorIndex = index
             offset = windowStart(anchorIndex: index, matching: matching)
         }
         var picked: [Job] = []
         picked.reserveCapacity(Swift.min(query.limit, 1024))
-        // With no forgotten jobs the table has no holes: jump to the offset.
-        let jump = forgotten == 0 ? Swift.min(offset, table.count) : 0
-        var skipped = jump
-        let indices: AnyIterator<Int> = query.descending
-            ? AnyIterator((0..<(table.count - jump)).reversed().makeIterator())
-            : AnyIterator((jump..<table.count).makeIterator())
-        for i in indices {
-            guard picked.count < query.limit else { break }
-            guard let job = table[i] else { continue }
-            if skipped < offset { skipped += 1; continue }
-            picked.append(job)
+        if query.limit > 0 {
+            table.walk(fromRank: offset, descending: query.descending) { job in
+                picked.append(job)
+                return picked.count < query.limit
+            }
         }
         return JobPage(matching: matching, jobs: picked.map(info), offset: offset, anchorIndex: anchorIndex,
                        anchorInfo: anchored.map { info($0.job) })
@@ -205,10 +197,12 @@ struct JobView {
         var anchorIndex: Int?
         if let anchored, anchored.ranked != nil {
             // Matches before the anchor in this order, walking from the near end.
-            let slot = Int(anchored.job.id.rawValue) - 1
-            let span = query.descending ? (slot + 1)..<table.count : 0..<slot
             var before = 0
-            for i in span { if let j = table[i], rank(j) != nil { before += 1 } }
+            table.walk(fromRank: 0, descending: query.descending) { j in
+                if j === anchored.job { return false }
+                if rank(j) != nil { before += 1 }
+                return true
+            }
             anchorIndex = before
             offset = windowStart(anchorIndex: before, matching: matching)
         }
@@ -219,12 +213,12 @@ struct JobView {
         let forward = query.descending == fromTheEnd
         var picked: [Job] = []
         var skipped = 0
-        var i = forward ? 0 : table.count - 1
-        while i >= 0 && i < table.count && picked.count < take {
-            if let j = table[i], rank(j) != nil {
+        if take > 0 {
+            table.walk(fromRank: 0, descending: !forward) { j in
+                guard rank(j) != nil else { return true }
                 if skipped < skip { skipped += 1 } else { picked.append(j) }
+                return picked.count < take
             }
-            i += forward ? 1 : -1
         }
         if fromTheEnd { picked.reverse() }
         return JobPage(matching: matching, jobs: picked.map(info), offset: offset, anchorIndex: anchorIndex,
@@ -235,7 +229,7 @@ struct JobView {
     /// when that is not exact (finished jobs were forgotten and the filter
     /// counts finished states).
     func countMatching() -> Int? {
-        let inTable = table.count - forgotten
+        let inTable = table.live
         guard let states = query.states else { return inTable }
         if forgotten > 0 && (states.contains(.retired) || states.contains(.cancelled)) { return nil }
         let tally = engine.stateTally()
@@ -249,10 +243,10 @@ struct JobView {
     func sortedPage() -> JobPage {
         let anchored = anchor()
         if let anchored, let key = anchored.ranked { return anchoredSortedPage(anchor: key, record: anchored.job) }
-        let fromTheEnd = query.offset > (table.count - forgotten) / 2
+        let fromTheEnd = query.offset > table.live / 2
         // From the end: the entries at `offset…` are among the largest
         // (table count − offset), however many match.
-        let keep = fromTheEnd ? Swift.max(0, table.count - forgotten - query.offset) : query.offset + query.limit
+        let keep = fromTheEnd ? Swift.max(0, table.live - query.offset) : query.offset + query.limit
         var best = Heap<Ranked>()
         var matching = 0
         // The entry a newcomer must beat, once the heap is full.

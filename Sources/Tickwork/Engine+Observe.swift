@@ -15,7 +15,7 @@ extension Engine {
         registryLock.withLock {
             pausedAll = pausingAll
             total = jobs.count
-            forgotten = forgottenJobs
+            forgotten = jobs.forgotten
         }
         var timer = TimerInfo(tid: 0, cpuNs: 0, cpuFraction: 0, wakeups: 0, lastBatch: 0, sleeping: false,
                               sinceNs: 0, resolutionNs: due.resolutionNs)

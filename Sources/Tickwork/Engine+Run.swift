@@ -76,7 +76,8 @@ extension Engine {
         worker.statsLock.unlock()
         if recordRunEvents && event == nil { events.record(.finished, at: end, job: job.id, name: job.name) }
         if let event { events.record(event, at: end, job: job.id, name: job.name, message: message) }
-        if to.isFinal || (to == .failed && reinsertAt == nil) { noteFinished(job.id) }
+        if !recordRunEvents && event == nil { changes.notify() }
+        if to.isFinal || (to == .failed && reinsertAt == nil) { noteFinished(job) }
 
         self.due.lock.lock()
         if reinsertAt != nil { self.due.insertLocked(job, due: dispatchDue) }
@@ -143,8 +144,8 @@ extension Engine {
             job.gridDue = end + delay
         case .adaptive:
             job.gridDue = end + job.adaptiveDelayNs
-        case .cron(let expr):
-            guard let next = cronDue(expr, after: end) else { return nil }
+        case .cron(let expr, let policy):
+            guard let next = planCronAfterRun(job, expr, policy: policy, end: end) else { return nil }
             job.gridDue = next
         case .once, .onceAt:
             return nil
@@ -169,22 +170,25 @@ extension Engine {
     }
 
     /// Remembers a job that reached a final state; forgets the oldest
-    /// finished jobs beyond the retention limit.
-    func noteFinished(_ id: JobID) {
+    /// finished jobs beyond the retention limits (a count and bytes).
+    func noteFinished(_ job: Job) {
+        let bytes = stripes[job.stripe].withLock { job.footprintBytes }
         registryLock.lock()
-        finishedOrder.append(id)
-        let keep = configuration.keepFinishedJobs
-        while finishedOrder.count - finishedHead > keep {
+        finishedOrder.append((job.id, bytes))
+        finishedBytes += bytes
+        let keep = configuration.keepFinishedJobs, keepBytes = configuration.keepFinishedBytes
+        var forgot = 0
+        while finishedHead < finishedOrder.count
+                && (finishedOrder.count - finishedHead > keep || finishedBytes > keepBytes) {
             let old = finishedOrder[finishedHead]
             finishedHead += 1
-            let i = Int(old.rawValue) - 1
-            if i >= 0 && i < jobs.count, let j = jobs[i] {
-                // Forget it only if it is still finished (it may have been resumed).
-                let stillFinished = stripes[j.stripe].withLock { j.state.isFinal || (j.state == .failed && j.gaveUp) }
-                if stillFinished {
-                    jobs[i] = nil
-                    forgottenJobs += 1
-                }
+            finishedBytes -= old.bytes
+            let slot = Int(old.id.rawValue) - 1
+            guard let j = jobs[slot] else { continue }
+            // Forget it only if it is still finished (it may have been resumed).
+            if stripes[j.stripe].withLock({ j.state.isFinal || (j.state == .failed && j.gaveUp) }) {
+                jobs.remove(slot: slot)
+                forgot += 1
             }
         }
         if finishedHead > 4096 && finishedHead * 2 > finishedOrder.count {
@@ -192,6 +196,7 @@ extension Engine {
             finishedHead = 0
         }
         registryLock.unlock()
+        if forgot > 0 { noteReleased(forgot) }
     }
 
     /// The context's interruptible sleep.
@@ -222,6 +227,7 @@ extension Engine {
             worker.tally.move(.running, .sleeping)
             if worker.phase == .running { worker.phase = .sleeping; worker.phaseSinceNs = now }
         }
+        changes.notify()
         let deadline = nanoseconds > Int64.max - now ? Int64.max : now + Swift.max(0, nanoseconds)
         // This worker stops draining the queues while it sleeps: runs that
         // were left to it need an idle worker now (else they would wait out
@@ -257,6 +263,7 @@ extension Engine {
             if from == .sleeping { worker.tally.move(.sleeping, .running) }
             if worker.phase == .sleeping { worker.phase = .running; worker.phaseSinceNs = woke }
         }
+        changes.notify()
         return !cancelled
     }
 
@@ -268,6 +275,7 @@ extension Engine {
         worker.statsLock.withLock {
             if worker.phase == .running { worker.phase = .waiting; worker.waitingOn = what; worker.phaseSinceNs = now }
         }
+        changes.notify()
         dispatch.sleepingInJobs.add(1, ordering: .relaxed)
         dispatch.lock.withLock { dispatch.wakeForBacklogLocked() }
         due.lock.withLock {
@@ -287,6 +295,7 @@ extension Engine {
         worker.statsLock.withLock {
             if worker.phase == .waiting { worker.phase = .running; worker.waitingOn = nil; worker.phaseSinceNs = now }
         }
+        changes.notify()
     }
 
     /// Wakes the context sleep of the run of `job`, if it is asleep (cancel).

@@ -116,7 +116,7 @@ extension Engine {
                     job.misses += Int(k - 1)
                 case .fixedDelay(let d): job.gridDue = now + d
                 case .adaptive: job.gridDue = now + job.adaptiveDelayNs
-                case .cron(let expr): job.gridDue = cronDue(expr, after: now) ?? (Int64.max / 2)
+                case .cron(let expr, _): job.gridDue = planCronSkipping(job, expr, now: now)
                 case .once, .onceAt: break
                 }
                 reinsert.append((job, job.nextDue))

@@ -28,6 +28,23 @@ public final class Engine: @unchecked Sendable {
     let recordRunEvents: Bool
     let startedAtNs: Int64
 
+    /// Wakes `waitForChange` readers.
+    let changes = ChangeSignal()
+
+    /// The wall clock less the monotonic one when cron jobs were last
+    /// planned (`wallClockMoved`); `wallOffsetLock` guards it.
+    let wallOffsetLock = Lock()
+    @exclusivity(unchecked) var wallOffsetNs: Int64 = 0
+    /// Set once the clock reports wall changes to this engine (on the first cron job).
+    let watchingWall = Atomic<Bool>(false)
+
+    /// Finished jobs released by sweeps since the heap was last trimmed (`noteReleased`).
+    let releasedSinceTrim = Atomic<Int>(0)
+    let lastTrimNs = Atomic<Int64>(0)
+    static let trimAfterReleases = 1024
+    static let trimAtOnceAfterReleases = 16_384
+    static let trimIntervalNs: Int64 = 10_000_000_000
+
     // registryLock
     let registryLock = Lock()
     @exclusivity(unchecked) var jobs = JobTable()
@@ -35,9 +52,11 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) var groupIndex: [String: Int32] = [:]
     @exclusivity(unchecked) private var lastGroup: (name: String, index: Int32) = ("", -1)
     @exclusivity(unchecked) var controlTally = StateTally()
-    @exclusivity(unchecked) var finishedOrder: [JobID] = []
+    /// Finished jobs kept for display, oldest first, with what each was
+    /// estimated to hold when it finished; `finishedBytes` is their sum.
+    @exclusivity(unchecked) var finishedOrder: [(id: JobID, bytes: Int)] = []
     @exclusivity(unchecked) var finishedHead = 0
-    @exclusivity(unchecked) var forgottenJobs = 0
+    @exclusivity(unchecked) var finishedBytes = 0
     /// Between `pauseAll()` and `resumeAll()`: jobs submitted meanwhile start paused.
     @exclusivity(unchecked) var pausingAll = false
     @exclusivity(unchecked) private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
@@ -94,7 +113,7 @@ public final class Engine: @unchecked Sendable {
         let resolution = Double(Int64(1) << Int64(configuration.timerResolutionShift))
         dispatch = Dispatcher(queues: queueConfigs, targetWorkers: configuration.workers,
                               targetLatencyNs: Swift.max(resolution, 200_000))
-        events = EventLog(capacity: configuration.eventCapacity)
+        events = EventLog(capacity: configuration.eventCapacity, changes: changes)
         recordRunEvents = configuration.recordRunEvents
         dispatch.lock.withLock {
             dispatch.pokeSweeper = { [unowned self] in self.pokeSweeperLocked() }
@@ -104,6 +123,7 @@ public final class Engine: @unchecked Sendable {
         if clock.isManual {
             clock.onAdvance { [weak self] in self?.clockAdvanced() }
         }
+        wallOffsetNs = wallNs(atMonotonic: now) - now
     }
 
     var isShuttingDown: Bool { shutdownLock.withLock { shuttingDown } }
@@ -159,6 +179,7 @@ public final class Engine: @unchecked Sendable {
                               queueIndex: Int32(lastQueue.index), kind: schedule.kind, policy: policy,
                               body: specs[i].body)
                 job.gridDue = firstDue(of: schedule, now: now)
+                if case .cron(let expr, _) = schedule.kind { job.gridDue = planFirstCron(job, expr, now: now) }
                 jobs.append(job)
                 if bornPaused {
                     job.state = .paused
@@ -226,21 +247,12 @@ public final class Engine: @unchecked Sendable {
         case .once(let after): return now + after
         case .onceAt(let at): return at
         case .adaptive(let first): return now + first
-        case .cron(let expr): return cronDue(expr, after: now) ?? Int64.max / 2
+        case .cron: return 0   // set by `planFirstCron` once the job exists
         }
     }
 
     /// An adaptive job that asks to repeat without ever naming a delay waits this.
     static let minimumAdaptiveDelayNs: Int64 = 1_000_000_000
-
-    /// The monotonic instant of the cron expression's next fire after the
-    /// monotonic instant `after`, or nil if it never fires again.
-    func cronDue(_ expr: CronExpression, after: Int64) -> Int64? {
-        let nowMono = clock.now()
-        let wall = clock.wallNow().addingTimeInterval(Double(after - nowMono) / 1e9)
-        guard let next = expr.nextFire(after: wall) else { return nil }
-        return after + Int64((next.timeIntervalSince(wall) * 1e9).rounded(.up))
-    }
 
     /// The job with this id, if known and not forgotten. Registry lock taken.
     func job(_ id: JobID) -> Job? {
@@ -248,8 +260,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     func lookupLocked(_ id: JobID) -> Job? {
-        let i = Int(id.rawValue) - 1
-        return i >= 0 && i < jobs.count ? jobs[i] : nil
+        jobs[Int(id.rawValue) - 1]
     }
 
     /// Marks shutdown as begun (once) and returns the instant it began.

@@ -17,16 +17,20 @@ public struct EngineConfiguration: Sendable {
     /// control events are always recorded).
     public var recordRunEvents: Bool
     /// Finished jobs (cancelled, retired, failed for good) kept for display;
-    /// older ones are forgotten, oldest first.
+    /// older ones are forgotten, oldest first, beyond this many …
     public var keepFinishedJobs: Int
+    /// … or beyond this many bytes, as estimated when each finished (its
+    /// record, name, logs, errors and histories: `Job.footprintBytes`).
+    public var keepFinishedBytes: Int
     public var clock: any EngineClock
 
     public init(workers: Int = 4, timerResolutionShift: Int = 19, queues: [RunQueueConfig] = [],
-                eventCapacity: Int = 4096, recordRunEvents: Bool = true, keepFinishedJobs: Int = 10_000,
+                eventCapacity: Int = 4096, recordRunEvents: Bool = true, keepFinishedJobs: Int = 1000,
+                keepFinishedBytes: Int = 1 << 20,
                 clock: any EngineClock = MonotonicClock.shared) {
         self.workers = workers; self.timerResolutionShift = timerResolutionShift
         self.queues = queues; self.eventCapacity = eventCapacity; self.recordRunEvents = recordRunEvents
-        self.keepFinishedJobs = keepFinishedJobs; self.clock = clock
+        self.keepFinishedJobs = keepFinishedJobs; self.keepFinishedBytes = keepFinishedBytes; self.clock = clock
     }
 }
 
@@ -46,6 +50,7 @@ extension EngineConfiguration {
         try check(timerResolutionShift, 10...30, "timerResolutionShift")
         try check(eventCapacity, 1...10_000_000, "eventCapacity")
         try check(keepFinishedJobs, 0...10_000_000, "keepFinishedJobs")
+        try check(keepFinishedBytes, 0...(1 << 40), "keepFinishedBytes")
         for q in queues { try q.validate() }
     }
 }

@@ -3,6 +3,8 @@ public struct EngineEvent: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case submitted, started, finished, failed, stuck, retired, cancelled, paused, resumed
         case overflow, missed, queuePaused, queueResumed, poolResized, workerReplaced, shutdown
+        /// The wall clock was set, or the machine resumed from suspend: cron jobs were planned again.
+        case clockChanged
     }
     /// Sequence number, from 1, without gaps.
     public let seq: UInt64
@@ -24,9 +26,12 @@ final class EventLog: @unchecked Sendable {
     @exclusivity(unchecked) private var ring: [EngineEvent?]
     @exclusivity(unchecked) private var nextSeq: UInt64 = 1
     let capacity: Int
+    /// Told after each event is in the ring.
+    let changes: ChangeSignal?
 
-    init(capacity: Int) {
+    init(capacity: Int, changes: ChangeSignal? = nil) {
         self.capacity = Swift.max(1, capacity)
+        self.changes = changes
         ring = Array(repeating: nil, count: self.capacity)
     }
 
@@ -36,6 +41,7 @@ final class EventLog: @unchecked Sendable {
         nextSeq += 1
         ring[Int(seq % UInt64(capacity))] = EngineEvent(seq: seq, atNs: at, kind: kind, job: job, name: name, message: message)
         lock.unlock()
+        changes?.notify()
     }
 
     /// Events with seq > `after`, oldest first, at most `limit`; `missed` is

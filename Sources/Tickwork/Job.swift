@@ -25,6 +25,8 @@ final class JobExtras {
     @exclusivity(unchecked) var consecutiveFailures: Int32 = 0
     /// An adaptive job's current delay (set by `.again(after:)`).
     @exclusivity(unchecked) var adaptiveDelayNs: Int64?
+    /// A cron job's fire time (wall clock, unix ns) that its next run belongs to.
+    @exclusivity(unchecked) var cronTickWallNs: Int64 = 0
     @exclusivity(unchecked) var recentErrors: [RunError] = []      // newest last, at most `errorKeep`
     @exclusivity(unchecked) var lastError: RunError?
     @exclusivity(unchecked) var statusText: String?
@@ -145,6 +147,21 @@ final class Job: @unchecked Sendable {
     var adaptiveDelayNs: Int64 {
         get { extras?.adaptiveDelayNs ?? Engine.minimumAdaptiveDelayNs }
         set { extrasForWriting.adaptiveDelayNs = newValue }
+    }
+
+    /// About what forgetting this job gives back, in bytes: its record,
+    /// a name too long to live inline, and its extras (logs, errors,
+    /// histories). An estimate for the retention limit; stripe lock held.
+    var footprintBytes: Int {
+        var bytes = 176 + 64   // the record's malloc chunk, the body's context
+        if name.utf8.count > 15 { bytes += name.utf8.count + 32 }
+        guard let e = extras else { return bytes }
+        bytes += 256   // the extras' own chunk and array headers
+        for line in e.logLines { bytes += 48 + line.text.utf8.count }
+        for error in e.recentErrors { bytes += 48 + error.message.utf8.count }
+        if let status = e.statusText { bytes += 32 + status.utf8.count }
+        bytes += 8 * (e.durationHistory.count + e.latenessHistory.count)
+        return bytes
     }
 
     var extrasForWriting: JobExtras {

@@ -25,7 +25,7 @@ public struct Schedule: Sendable, CustomStringConvertible {
         case once(after: Int64)
         case onceAt(monotonicNs: Int64)
         case adaptive(first: Int64)
-        indirect case cron(CronExpression)
+        indirect case cron(CronExpression, policy: MissedTickPolicy)
     }
 
     var kind: Kind
@@ -73,14 +73,21 @@ public struct Schedule: Sendable, CustomStringConvertible {
     }
 
     /// A 5-field cron expression, in the local time zone unless the
-    /// expression was built with another.
-    public static func cron(_ expression: CronExpression) -> Schedule {
-        Schedule(kind: .cron(expression))
+    /// expression was built with another. Its due times follow the wall
+    /// clock: when the clock is set or the machine resumes from suspend,
+    /// every cron job is planned again from the new time. `missed` decides
+    /// what happens to fire times that passed unseen (a suspend, a clock
+    /// step forward, a run still going): by default one run at once for
+    /// them, as a systemd timer does on resume; `.skip` waits for the next
+    /// fire time; `.catchUp` runs each in turn; `.reanchor` is
+    /// `.runOnceLate` (a calendar has no grid to move).
+    public static func cron(_ expression: CronExpression, missed: MissedTickPolicy = .runOnceLate) -> Schedule {
+        Schedule(kind: .cron(expression, policy: missed))
     }
 
     /// Parses a 5-field cron expression (minute hour day-of-month month day-of-week).
-    public static func cron(_ text: String) throws -> Schedule {
-        Schedule(kind: .cron(try CronExpression(parsing: text)))
+    public static func cron(_ text: String, missed: MissedTickPolicy = .runOnceLate) throws -> Schedule {
+        Schedule(kind: .cron(try CronExpression(parsing: text), policy: missed))
     }
 
     /// The first run waits `delay` (fixed rate, fixed delay).
@@ -156,7 +163,7 @@ public struct Schedule: Sendable, CustomStringConvertible {
         case .once(let d): text = d == 0 ? "once" : "once in \(formatNanoseconds(d))"
         case .onceAt: text = "once at instant"
         case .adaptive: text = "adaptive"
-        case .cron(let c): text = "cron \(c.source)"
+        case .cron(let c, let policy): text = "cron \(c.source)" + (policy == .runOnceLate ? "" : " (\(policy.rawValue))")
         }
         if jitterNs > 0 { text += " ±\(formatNanoseconds(jitterNs))" }
         return text

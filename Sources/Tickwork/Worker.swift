@@ -162,7 +162,7 @@ extension Engine {
         worker.runDeadlineNs = timeout > 0 ? start + timeout : .max
         worker.statsLock.unlock()
         if timeout > 0 { wakeTimer(before: start + timeout) }
-        if recordRunEvents { events.record(.started, at: start, job: job.id, name: job.name) }
+        if recordRunEvents { events.record(.started, at: start, job: job.id, name: job.name) } else { changes.notify() }
 
         var decision = RunDecision.reschedule
         var failure: (any Error)?
@@ -196,6 +196,7 @@ extension Engine {
         liveThreads -= 1
         threadsExited.broadcast()
         dispatch.lock.unlock()
+        changes.notify()
     }
 }
 

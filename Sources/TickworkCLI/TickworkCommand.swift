@@ -13,7 +13,7 @@ import TickworkTerminal
 public struct TickworkCommand: ParsableCommand {
     public init() {}
     static let version = "0.4.0"
-    static let subcommands: [any ParsableCommand.Type] = [DashboardCommand.self, BenchCommand.self, DemosCommand.self, HeadlessCommand.self]
+    static let subcommands: [any ParsableCommand.Type] = [DashboardCommand.self, BenchCommand.self, DemosCommand.self, HeadlessCommand.self, SoakCommand.self]
     public static let configuration = CommandConfiguration(
         commandName: "tickwork",
         abstract: "A background scheduler with a live terminal view of its threads, queues and tasks.",

@@ -35,7 +35,7 @@ extension DashboardView {
     static func eventStyle(_ k: EngineEvent.Kind) -> Style {
         switch k {
         case .failed, .stuck: return .error
-        case .overflow, .missed, .workerReplaced: return .warn
+        case .overflow, .missed, .workerReplaced, .clockChanged: return .warn
         case .cancelled, .paused, .queuePaused: return .paused
         case .retired, .resumed, .queueResumed: return .ok
         default: return .dim

@@ -45,14 +45,3 @@ func figures(of demo: any Demo) -> [String: String] {
 /// A whole-number figure (0 if missing or not a number, which the caller's expectation then shows).
 func figure(_ demo: any Demo, _ label: String) -> Int { Int(figures(of: demo)[label] ?? "") ?? 0 }
 
-/// Waits for something real threads do (a blocked run noticing its cancel),
-/// never for engine time: polls every millisecond, up to `seconds`.
-func untilThreads(seconds: Double = 5, _ check: () -> Bool) -> Bool {
-    let deadline = monotonicNanoseconds() + Int64(seconds * 1e9)
-    while !check() {
-        if monotonicNanoseconds() >= deadline { return false }
-        var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-        nanosleep(&pause, nil)
-    }
-    return true
-}

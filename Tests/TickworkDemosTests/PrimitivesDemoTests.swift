@@ -34,7 +34,7 @@ import TickworkDemos
         demo.stop(on: engine)
         engine.settle()
         var cancelled = 0
-        _ = untilThreads {
+        _ = engine.waitForChange(within: .seconds(5)) {
             cancelled = engine.jobs(JobQuery(states: [.cancelled], group: "primitives", limit: 0)).matching
             return cancelled == 16 && engine.snapshot().workers.allSatisfy { $0.phase == .idle }
         }

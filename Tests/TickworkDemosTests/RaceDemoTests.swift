@@ -30,7 +30,7 @@ import TickworkDemos
     /// time — until every busy adder is asleep or blocked behind a sleeper,
     /// so the clock never runs ahead of the handoffs.
     func quiesce(_ engine: Engine) {
-        let rested = untilThreads {
+        let rested = engine.waitForChange(within: .seconds(5)) {
             let phases = engine.snapshot().workers.map(\.phase)
             return !phases.contains(.running) && (!phases.contains(.waiting) || phases.contains(.sleeping))
         }
@@ -42,7 +42,7 @@ import TickworkDemos
         let engine = try Engine(EngineConfiguration(workers: 4))
         let demo = RaceDemo(period: .milliseconds(100), pause: .milliseconds(20))
         try demo.start(on: engine)
-        _ = untilThreads(seconds: 20) { demo.totals.expected >= 12 }   // three rounds
+        _ = engine.waitForChange(within: .seconds(20)) { demo.totals.expected >= 12 }   // three rounds
         demo.stop(on: engine)
         _ = engine.shutdown(deadline: .seconds(2))
         let t = demo.totals

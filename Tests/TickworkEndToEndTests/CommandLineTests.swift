@@ -32,6 +32,19 @@ import Testing
         #expect(message.contains("--workers must be 1…256"))
     }
 
+    /// A short soak of one demo: a line per interval, then the slopes and
+    /// the verdict (the memory limit set high: a few seconds' slope is noise).
+    @Test func soakPrintsSamplesAndSlopes() throws {
+        let (status, text) = try run("soak", "--minutes", "0.1", "--warmup", "0.02", "--interval", "1",
+                                     "--demo", "blink", "--max-rss-slope", "1000000")
+        let lines = text.split(separator: "\n")
+        #expect(status == 0, "\(text)")
+        #expect(lines.first?.hasPrefix("soak: blink on 1 workers for 0.1 min") == true)
+        let samples = lines.filter { $0.hasPrefix("t=") }
+        #expect(samples.count >= 6 && samples.allSatisfy { $0.contains(" rss=") && $0.contains(" threads=") && $0.contains(" fds=") && $0.contains(" zombies=0") })
+        #expect(lines.last?.hasPrefix("soak: slopes over the last") == true && lines.last?.hasSuffix(": pass") == true, "\(lines.last ?? "")")
+    }
+
     func run(_ args: String...) throws -> (Int32, String) { try run(args) }
     func run(_ args: [String]) throws -> (Int32, String) { try spawnAndWait([TmuxSession.binary.path] + args) }
 
@@ -70,6 +83,11 @@ import Testing
         (["--debug-crash-after", "1e30"], "--debug-crash-after must be 0…3600 seconds (got 1e+30)"),
         (["--refresh-hz", "nan"], "--refresh-hz must be 0.5…30 (got nan)"),
         (["bench", "--jobs", "abc"], "'abc' is invalid for '--jobs <jobs>'"),
+        (["soak", "--minutes", "1e30"], "--minutes must be 0…10080 minutes (got 1e+30)"),
+        (["soak", "--minutes", "5", "--warmup", "5"], "--warmup must be less than --minutes (got 5.0 and 5.0)"),
+        (["soak", "--interval", "0"], "--interval must be 1…3600 seconds (got 0)"),
+        (["soak", "--scale-cycles", "-1"], "--scale-cycles must be 0…1000 (got -1)"),
+        (["soak", "--max-rss-slope", "inf"], "--max-rss-slope must be 0…1000000 MB/h (got inf)"),
     ])
     func outOfRangeNumbersGetOneLine(args: [String], message: String) throws {
         let (status, text) = try run(args)

@@ -84,9 +84,15 @@ import Testing
 
     @Test func sigtermStillPrintsTheSummary() throws {
         let (p, out) = try launch(["--duration", "60", "--interval", "0.2", "--json"])
-        Thread.sleep(forTimeInterval: 1)
+        // Signal once it is running: after its first report line, not after a guessed delay.
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data += chunk
+        }
         kill(p.processIdentifier, SIGTERM)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
+        data += out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "a signal ends the run as --duration does; the status says how the runs went")
         let last = try #require(try objects(data).last)

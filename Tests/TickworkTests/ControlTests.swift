@@ -61,9 +61,9 @@ struct ControlTests {
         clock.advance(by: .ms(10)); engine.settle()
         #expect(engine.info(other)?.state == .retired)
         gate.release()
-        #expect(eventually { engine.info(waiter)?.state == .retired })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.info(waiter)?.state == .retired })
         #expect(engine.info(waiter)?.status == "through")
-        #expect(eventually { engine.snapshot().workers.allSatisfy { $0.phase == .idle && $0.waitingOn == nil } })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().workers.allSatisfy { $0.phase == .idle && $0.waitingOn == nil } })
     }
 
     @Test("a cancel that lands as a run enters its sleep still wakes it (no lost wake-up)")
@@ -78,7 +78,7 @@ struct ControlTests {
         clock.advance(by: .ms(1))
         // Cancel while the runs are starting and entering their sleeps.
         for id in ids { _ = engine.cancel(id) }
-        #expect(eventually(timeout: 20) { ids.allSatisfy { engine.info($0)?.state == .cancelled } },
+        #expect(engine.waitForChange(within: .seconds(20)) { ids.allSatisfy { engine.info($0)?.state == .cancelled } },
                 "\(ids.filter { engine.info($0)?.state != .cancelled }.count) runs still asleep after their cancel")
     }
 
@@ -137,7 +137,7 @@ struct ControlTests {
         defer { engine.shutdown() }
         let id = try engine.submit(JobSpec(name: "q", schedule: .once()) { _ in })
         clock.advance(by: .ms(1))
-        #expect(eventually { engine.snapshot().queues[0].depth == 1 })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().queues[0].depth == 1 })
         #expect(engine.info(id)?.state == .queued)
         #expect(engine.cancel(id))
         let snap = engine.snapshot()
@@ -221,19 +221,19 @@ struct ControlTests {
             gate.wait()   // ignores cancel on purpose
         })
         clock.advance(by: .ms(1))
-        #expect(eventually { engine.info(id)?.state == .running })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.info(id)?.state == .running })
         clock.advance(by: .ms(101)); engine.settle()
         let info = try #require(engine.info(id))
         #expect(info.stuck && info.state == .failed && info.errors == 1)
         #expect(info.lastError?.timedOut == true)
         #expect(info.timeouts == 1)
-        #expect(eventually { engine.snapshot().workersReplaced == 1 })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().workersReplaced == 1 })
         #expect(engine.events(after: 0).events.contains { $0.kind == .stuck && $0.job == id })
-        #expect(eventually { engine.snapshot().workers.filter { $0.phase != .stuck }.count == 2 }, "pool keeps its size")
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().workers.filter { $0.phase != .stuck }.count == 2 }, "pool keeps its size")
         #expect(engine.snapshot().workers.contains { $0.phase == .stuck })
         gate.release()
-        #expect(eventually { engine.info(id)?.stuck == false }, "the late return puts the job back on its schedule")
-        #expect(eventually { engine.snapshot().workers.count == 2 }, "the written-off thread ends")
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.info(id)?.stuck == false }, "the late return puts the job back on its schedule")
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().workers.count == 2 }, "the written-off thread ends")
         let back = try #require(engine.info(id))
         #expect(back.state == .failed && back.nextDueNs != nil, "still failed (its last run timed out) but back on schedule")
         engine.shutdown()
@@ -245,9 +245,9 @@ struct ControlTests {
         defer { engine.shutdown() }
         try engine.setWorkerCount(5)
         #expect(engine.workerCount == 5)
-        #expect(eventually { engine.snapshot().workers.count == 5 })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().workers.count == 5 })
         try engine.setWorkerCount(1)
-        #expect(eventually { engine.snapshot().workers.count == 1 })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().workers.count == 1 })
         #expect(engine.events(after: 0).events.filter { $0.kind == .poolResized }.count == 2)
     }
 
@@ -259,7 +259,7 @@ struct ControlTests {
         try engine.setQueuePaused("io", true)
         try engine.submit(JobSpec(name: "x", queue: "io", schedule: .once()) { _ in runs.add(1) })
         clock.advance(by: .ms(1))
-        #expect(eventually { engine.snapshot().queues.first { $0.name == "io" }?.depth == 1 })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().queues.first { $0.name == "io" }?.depth == 1 })
         #expect(engine.snapshot().queues.first { $0.name == "io" }?.paused == true)
         try engine.setQueuePaused("io", false)
         engine.settle()

@@ -68,8 +68,13 @@ struct CronTests {
         // 2026-03-08 02:00-03:00 does not exist: the 02:30 run happens right after the gap.
         let c = try CronExpression(parsing: "30 2 * * *", timeZone: ny)
         let next = c.nextFire(after: date("2026-03-08 00:00", ny))!
-        #expect(next > date("2026-03-08 01:59", ny))
-        #expect(next <= date("2026-03-08 03:30", ny))
+        #expect(next == date("2026-03-08 03:00", ny))
+        // `*` in the day-of-week text makes it unrestricted, so both day fields must match (Vixie).
+        let every3 = try CronExpression(parsing: "0 12 1-31 * */3", timeZone: utc)
+        let days = (0..<7).reduce(into: [Date]()) { out, _ in out.append(every3.nextFire(after: out.last ?? date("2026-12-01 00:00"))!) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = utc
+        #expect(days.map { calendar.component(.weekday, from: $0) - 1 }.allSatisfy { [0, 3, 6].contains($0) })
     }
 
     @Test("bad expressions are refused with a message naming the field", arguments: [

@@ -15,7 +15,7 @@ struct PauseAllTests {
         let handPaused = try engine.submit(JobSpec(name: "hand-paused", schedule: .every(.seconds(60))) { _ in })
         let handPausing = try engine.submit(JobSpec(name: "hand-pausing", schedule: every) { ctx in ctx.waiting(on: "the gate") { gate.wait() } })
         clock.advance(by: .ms(1)); engine.settle()
-        #expect(eventually { engine.info(inFlight)?.state == .running && engine.info(handPausing)?.state == .running })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.info(inFlight)?.state == .running && engine.info(handPausing)?.state == .running })
         #expect(engine.pause(handPaused) && engine.pause(handPausing))
 
         #expect(engine.pauseAll() == 2, "idle now, in-flight after its run; the hand pauses are not pause-all's")
@@ -25,7 +25,7 @@ struct PauseAllTests {
         let born = try engine.submit(JobSpec(name: "born-paused", schedule: every) { _ in })
         #expect(engine.info(born)?.state == .paused, "a job submitted under pause-all starts paused")
         gate.release()
-        #expect(eventually { engine.info(inFlight)?.state == .paused && engine.info(handPausing)?.state == .paused })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.info(inFlight)?.state == .paused && engine.info(handPausing)?.state == .paused })
         clock.advance(by: .seconds(2)); engine.settle()
         #expect(engine.info(born)?.runs == 0 && engine.info(inFlight)?.runs == 1)
 
@@ -37,7 +37,7 @@ struct PauseAllTests {
         clock.advance(by: .milliseconds(1500)); engine.settle()
         // settle() does not wait for a run inside `waiting(on:)` (the gate is
         // open now, but the worker thread may still be on its way out).
-        #expect(eventually { engine.info(inFlight)?.runs ?? 0 >= 2 && engine.info(inFlight)?.state == .scheduled })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.info(inFlight)?.runs ?? 0 >= 2 && engine.info(inFlight)?.state == .scheduled })
         #expect((engine.info(born)?.runs ?? 0) >= 1)
         let snap = engine.snapshot()
         #expect(snap.count(.paused) == 2 && snap.count(.scheduled) == 3)

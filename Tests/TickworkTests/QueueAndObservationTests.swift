@@ -13,7 +13,7 @@ struct QueueAndObservationTests {
         clock.advance(by: .ms(1))
         // The queue counts an overflow before the refused job's record says
         // failed (two locks, one after the other): wait for both.
-        #expect(eventually {
+        #expect(engine.waitForChange(within: .seconds(10)) {
             engine.snapshot().queues.first { $0.name == "small" }?.overflow == 4
                 && ids.compactMap { engine.info($0) }.filter { $0.state == .failed }.count == 3
         })
@@ -101,7 +101,7 @@ struct QueueAndObservationTests {
         let queued = try (0..<3).map { i in try engine.submit(JobSpec(name: "w\(i)", schedule: .once()) { _ in }) }
         _ = queued
         clock.advance(by: .ms(1))
-        #expect(eventually { engine.snapshot().busyWorkers == 2 && engine.snapshot().queues[0].depth == 3 })
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.snapshot().busyWorkers == 2 && engine.snapshot().queues[0].depth == 3 })
         let report = engine.shutdown(deadline: .ms(300))
         #expect(report.cancelledQueued.count == 3)
         #expect(report.abandonedRunning.map(\.rawValue) == [1], "only the run that ignores cancel")

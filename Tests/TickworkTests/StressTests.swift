@@ -56,7 +56,7 @@ struct StressTests {
         let seconds = ProcessInfo.processInfo.environment["TICKWORK_STRESS_SECONDS"].flatMap(Double.init) ?? 3
         // Every event and every finished job kept: the checks below read them all.
         let engine = try Engine(EngineConfiguration(workers: 8, queues: [RunQueueConfig(name: "default", capacity: 256)],
-                                                    eventCapacity: 2_000_000, keepFinishedJobs: n))
+                                                    eventCapacity: 2_000_000, keepFinishedJobs: n, keepFinishedBytes: 1 << 40))
         let ledger = Ledger(n)
         struct Planned: Error {}
         var specs: [JobSpec] = []
@@ -166,7 +166,7 @@ struct StressTests {
     @Test("shutdown with 500 jobs running or due: returns by its deadline, starts nothing after it began, and lists exactly what it left")
     func shutdownUnderLoad() throws {
         let n = 500
-        let engine = try Engine(EngineConfiguration(workers: 8, keepFinishedJobs: n))
+        let engine = try Engine(EngineConfiguration(workers: 8, keepFinishedJobs: n, keepFinishedBytes: 1 << 40))
         let ledger = Ledger(n)
         // One in ten ignores cancel for 3 s; the rest sleep in their context (cancel wakes them).
         let ignoring = Set(stride(from: 0, to: n, by: 10))

@@ -26,17 +26,6 @@ func manualEngine(workers: Int = 2, queues: [RunQueueConfig] = []) throws -> (En
     return (engine, clock)
 }
 
-/// Waits for something real threads do (a worker leaving the pool, a body
-/// reaching a line) — never for engine time, which tests move by hand.
-func eventually(_ what: String = "condition", timeout: Double = 10, _ check: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    while Date() < deadline {
-        if check() { return true }
-        usleep(1000)
-    }
-    return check()
-}
-
 extension Duration {
     static func ms(_ v: Int) -> Duration { .milliseconds(v) }
 }

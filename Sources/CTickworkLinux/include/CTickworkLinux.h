@@ -7,6 +7,19 @@ int ctw_gettid(void);
 int ctw_set_thread_name(const char *name);
 /* Sets the calling thread's timer slack in ns; 0 on success. */
 int ctw_set_timer_slack(unsigned long ns);
+/* Gives free heap memory back to the kernel (glibc's malloc_trim(0), which
+   releases free pages inside the heap too, in every arena); 1 if some was. */
+int ctw_trim_heap(void);
+/* Bytes malloc has handed out and not had back (glibc's mallinfo2: in use
+   in the arenas plus mmapped chunks); -1 where unknown. */
+long long ctw_heap_in_use(void);
+/* A timerfd on CLOCK_REALTIME armed far ahead with TFD_TIMER_CANCEL_ON_SET:
+   the kernel cancels it whenever the wall clock is set or the machine
+   resumes from suspend. Returns the fd, or -1. */
+int ctw_wall_watch_open(void);
+/* Blocks until the wall clock is set or the machine resumes (returns 1,
+   the timer re-armed), or an error (-1, errno set). */
+int ctw_wall_watch_wait(int fd);
 
 /* A hint to start loading the cache line at `p` (never faults, never
    blocks). The engine issues it for memory it will touch a little later, so
