@@ -12,10 +12,11 @@ struct QueueAndObservationTests {
         let rec = try engine.submit(JobSpec(name: "rec", queue: "small", schedule: .every(.ms(100))) { _ in })
         clock.advance(by: .ms(1))
         // The queue counts an overflow before the refused job's record says
-        // failed (two locks, one after the other): wait for both.
+        // so (two locks, one after the other), and each refusal's event comes
+        // last: wait for all four events, then every record is in place.
         #expect(engine.waitForChange(within: .seconds(10)) {
             engine.snapshot().queues.first { $0.name == "small" }?.overflow == 4
-                && ids.compactMap { engine.info($0) }.filter { $0.state == .failed }.count == 3
+                && engine.events(after: 0).events.filter { $0.kind == .overflow }.count == 4
         })
         let q = try #require(engine.snapshot().queues.first { $0.name == "small" })
         #expect(q.depth == 2 && q.capacity == 2 && q.maxDepth == 2)
