@@ -12,8 +12,13 @@ seconds=${FUZZ_SECONDS:-30}
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(cron seconds command-line)
 
 echo "fuzz: building the targets (release, -sanitize=fuzzer,address)"
-(cd Fuzz && swift build -c release --scratch-path ../.build-fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library) >.build-fuzz.log 2>&1 \
+build() {
+    (cd Fuzz && swift build -c release --scratch-path ../.build-fuzz \
+        -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library) >.build-fuzz.log 2>&1
+}
+# The Fuzz package sees the main package as a path dependency, and an old
+# build folder can miss source files added to it since: build once afresh.
+build || { echo "fuzz: build failed; building again from a clean folder" >&2; rm -rf .build-fuzz; build; } \
     || { grep -E "error" .build-fuzz.log | head -20; echo "FAILED: fuzz build (.build-fuzz.log)" >&2; exit 1; }
 
 # Shallow allocation stacks and a small quarantine: ArgumentParser allocates

@@ -64,14 +64,18 @@ struct SoakCommand: ParsableCommand {
         let start = monotonicNanoseconds()
         let clock = { Double(monotonicNanoseconds() - start) / 1e9 }
         let observer = Observer(engine: engine)
-        if scaleCycles > 0 { cycleScale(host: host, observer: observer, clock: clock) }
+        defer {
+            host.stopAll(within: .seconds(3))
+            _ = engine.shutdown(deadline: .seconds(5))
+        }
+        // A signal during the cycles ends the whole soak.
+        if scaleCycles > 0 && !cycleScale(host: host, observer: observer) { return }
+        guard minutes > 0 else { return }
         for name in names { try host.launch(name, poolSized: true) }
         print("soak: \(names.joined(separator: ", ")) on \(engine.workerCount) workers for \(Self.text(minutes)) min (warm-up \(Self.text(warmup)) min)")
         let samples = watch(observer: observer, seconds: minutes * 60, clock: clock)
-        host.stopAll(within: .seconds(3))
-        _ = engine.shutdown(deadline: .seconds(5))
-        guard minutes > 0 else { return }
-        let verdict = SoakVerdict(samples: samples.filter { $0.atSeconds >= samples.first!.atSeconds + warmup * 60 },
+        let begin = samples.first?.atSeconds ?? 0
+        let verdict = SoakVerdict(samples: samples.filter { $0.atSeconds >= begin + warmup * 60 },
                                   maxRSSSlopeMBPerHour: maxRSSSlope)
         print(verdict.text)
         if !verdict.passed { throw ExitCode(1) }
@@ -83,9 +87,6 @@ struct SoakCommand: ParsableCommand {
         var samples: [ProcessSample] = []
         let begin = clock()
         var nextSample = begin
-        var set = sigset_t()
-        sigemptyset(&set)
-        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
         while seconds > 0 {
             let now = clock()
             if now >= nextSample {
@@ -97,8 +98,7 @@ struct SoakCommand: ParsableCommand {
                 if now - begin >= seconds { break }
             }
             observer.observe()
-            var pause = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-            if sigtimedwait(&set, nil, &pause) > 0 { break }
+            if Self.signalled(withinNanoseconds: 100_000_000) { break }
         }
         return samples
     }
@@ -106,21 +106,35 @@ struct SoakCommand: ParsableCommand {
     /// Starts and stops the scale demo `scaleCycles` times, printing the
     /// memory before, at its height and after each stop. Memory given back
     /// shows as a height that stays put: each cycle reuses the last one's.
-    private func cycleScale(host: DemoHost, observer: Observer, clock: () -> Double) {
+    /// Returns false if a signal stopped them.
+    private func cycleScale(host: DemoHost, observer: Observer) -> Bool {
         let baseline = ProcessProbe.residentBytes()
         print("scale cycles: before \(Self.mb(baseline))")
         for k in 1...scaleCycles {
-            do { try host.launch("scale") } catch { print("scale cycle \(k): \(error)"); return }
+            do { try host.launch("scale") } catch { print("scale cycle \(k): \(error)"); return true }
             let running = ProcessProbe.residentBytes()
             host.stopAll(within: .seconds(30))
             // A cancelled job's record goes when its next due instant
             // passes (the wheel holds it until then): at most the demo's
-            // longest period, 10 s.
-            sleep(11)
+            // longest period, 10 s. A signal ends the cycles.
+            if Self.signalled(within: 11) { print("scale cycles: stopped by a signal"); return false }
             observer.observe()
             print("scale cycle \(k): running \(Self.mb(running)), after stop \(Self.mb(ProcessProbe.residentBytes()))")
             fflush(nil)
         }
+        return true
+    }
+
+    /// Waits `seconds` for SIGINT, SIGTERM or SIGHUP (blocked for the
+    /// process, so taken here); true if one came.
+    static func signalled(within seconds: Int) -> Bool { signalled(withinNanoseconds: Int64(seconds) * 1_000_000_000) }
+
+    static func signalled(withinNanoseconds ns: Int64) -> Bool {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
+        var timeout = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+        return sigtimedwait(&set, nil, &timeout) > 0
     }
 
     static func line(_ s: ProcessSample, since begin: Double) -> String {
