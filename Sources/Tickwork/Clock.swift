@@ -86,12 +86,8 @@ public final class ManualClock: EngineClock, @unchecked Sendable {
     /// Sets the wall clock forward (or back, with a negative span) without
     /// moving the monotonic clock: `date -s`, an NTP step.
     public func jumpWall(by duration: Duration) {
-        let current: [@Sendable () -> Bool] = lock.withLock {
-            wallEpoch = wallEpoch.addingTimeInterval(Double(duration.nanoseconds) / 1e9)
-            return wallHooks
-        }
-        let wanted = current.map { $0() }
-        lock.withLock { wallHooks = zip(current, wanted).filter(\.1).map(\.0) + wallHooks.dropFirst(current.count) }
+        lock.withLock { wallEpoch = wallEpoch.addingTimeInterval(Double(duration.nanoseconds) / 1e9) }
+        WallClockWatcher.callKeepingWanted(&wallHooks, lock: lock)
         for hook in lock.withLock({ hooks }) { hook() }
     }
 

@@ -90,9 +90,9 @@ extension Engine {
     /// entry dropped) and trims the heap after a wave of them: 16,384 at
     /// once, or 1,024 when the last trim is 10 s old. Cancelling a demo of
     /// 100,000 jobs frees some 40 MB, which glibc keeps unless asked:
-    /// twelve start/stop cycles held 362 MB. A trim takes well under a
-    /// millisecond on a small heap and a few on a large one, on the thread
-    /// that let the jobs go, never inside a lock.
+    /// twelve start/stop cycles held 362 MB. The trim runs on the thread
+    /// that let the jobs go, never inside a lock (its cost is not measured
+    /// here; it walks the heap).
     func noteReleased(_ count: Int) {
         let total = releasedSinceTrim.add(count, ordering: .relaxed).newValue
         guard total >= Self.trimAfterReleases else { return }

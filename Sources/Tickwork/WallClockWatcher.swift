@@ -37,13 +37,14 @@ final class WallClockWatcher: @unchecked Sendable {
         thread.start()
     }
 
-    /// Calls the hooks (outside the lock) and keeps those still wanted.
-    private func notify() {
+    private func notify() { Self.callKeepingWanted(&hooks, lock: lock) }
+
+    /// Calls each hook outside `lock` and keeps those that return true;
+    /// hooks added meanwhile stay, after the ones called. (The manual
+    /// clock's wall hooks work the same way.)
+    static func callKeepingWanted(_ hooks: inout [@Sendable () -> Bool], lock: Lock) {
         let current = lock.withLock { hooks }
         let wanted = current.map { $0() }
-        lock.withLock {
-            // Hooks added meanwhile sit after the ones called.
-            hooks = zip(current, wanted).filter(\.1).map(\.0) + hooks.dropFirst(current.count)
-        }
+        lock.withLock { hooks = zip(current, wanted).filter(\.1).map(\.0) + hooks.dropFirst(current.count) }
     }
 }
