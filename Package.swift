@@ -5,6 +5,7 @@ import PackageDescription
 //   tickwork (executable) → TickworkCLI → TickworkTerminal, TickworkDemos, TickworkBench
 //   TickworkTerminal → TickworkDashboard, CNcursesw, CTerminalRescue
 //   TickworkDashboard, TickworkDemos, TickworkBench → Tickwork (the engine)
+//   TickworkCLI → TickworkJobFile → TickworkProcess → CTickworkSpawn, Tickwork
 // The engine depends on nothing of ours and imports no UI; only
 // TickworkTerminal imports ncurses.
 let package = Package(
@@ -15,11 +16,14 @@ let package = Package(
         .executable(name: "tickwork", targets: ["tickwork"]),
         // The command line as a library: the fuzz harness (Fuzz/) parses with it.
         .library(name: "TickworkCLI", targets: ["TickworkCLI"]),
+        // Job files as a library: the fuzz harness checks files with it.
+        .library(name: "TickworkJobFile", targets: ["TickworkJobFile"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Linux calls Glibc does not import (gettid, thread names, timer slack).
@@ -33,6 +37,15 @@ let package = Package(
             ]
         ),
         .target(name: "TickworkBench", dependencies: ["Tickwork"]),
+        // posix_spawn in a new session, pipes, pidfds, the child subreaper.
+        .target(name: "CTickworkSpawn"),
+        // Runs commands in process groups, captures output, reaps everything.
+        .target(name: "TickworkProcess", dependencies: ["Tickwork", "CTickworkSpawn"]),
+        // Job files: YAML → checked jobs (with line and column) → engine jobs.
+        .target(
+            name: "TickworkJobFile",
+            dependencies: ["Tickwork", "TickworkProcess", .product(name: "Yams", package: "Yams")]
+        ),
         .target(name: "TickworkDemos", dependencies: ["Tickwork"]),
         // The pure dashboard: (frame, UI state) → screen; (state, key) → commands.
         .target(name: "TickworkDashboard", dependencies: ["Tickwork"]),
@@ -51,7 +64,7 @@ let package = Package(
         .target(
             name: "TickworkCLI",
             dependencies: [
-                "Tickwork", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal",
+                "Tickwork", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,6 +74,8 @@ let package = Package(
         .testTarget(name: "TickworkBenchTests", dependencies: ["TickworkBench", "Tickwork"]),
         .testTarget(name: "TickworkDashboardTests", dependencies: ["TickworkDashboard", "Tickwork"], exclude: ["Golden"]),
         .testTarget(name: "TickworkDemosTests", dependencies: ["TickworkDemos", "Tickwork"]),
+        .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
+        .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "Tickwork"]),
         // Drives the real binary under tmux (needs tmux; builds nothing itself).
         .testTarget(name: "TickworkEndToEndTests"),
     ]

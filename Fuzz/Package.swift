@@ -13,6 +13,7 @@ let package = Package(
         .target(name: "CFuzzDriver"),
         .executableTarget(name: "FuzzCron", dependencies: ["CFuzzDriver", .product(name: "Tickwork", package: "Tickwork")]),
         .executableTarget(name: "FuzzSeconds", dependencies: ["CFuzzDriver", .product(name: "Tickwork", package: "Tickwork")]),
+        .executableTarget(name: "FuzzJobFile", dependencies: ["CFuzzDriver", .product(name: "TickworkJobFile", package: "Tickwork")]),
         .executableTarget(name: "FuzzCommandLine", dependencies: ["CFuzzDriver", .product(name: "TickworkCLI", package: "Tickwork")]),
     ]
 )

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Fuzzes Tickwork's parsers with libFuzzer: the cron parser, the seconds a
-# person types (SecondsInput) and the whole command line (parse + validate,
-# never run). Each target starts from its seed corpus in Fuzz/Corpus/ and
-# runs FUZZ_SECONDS (default 30). A crash stops the script, leaving the input
-# in .build-fuzz/artifacts/ (replay: .build-fuzz/release/FuzzCron FILE).
+# person types (SecondsInput), the whole command line (parse + validate,
+# never run) and job files (YAML → checked jobs or problems). Each target
+# starts from its seed corpus in Fuzz/Corpus/ and runs FUZZ_SECONDS (default
+# 30). A crash stops the script, leaving the input in .build-fuzz/artifacts/
+# (replay: .build-fuzz/release/FuzzCron FILE).
 #   scripts/fuzz.sh                 # 30 s each, as the test command runs it
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh cron   # one target, an hour
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(cron seconds command-line)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(cron seconds command-line job-file)
 
 echo "fuzz: building the targets (release, -sanitize=fuzzer,address)"
 build() {
@@ -31,12 +32,14 @@ for target in "${targets[@]}"; do
         cron) binary=FuzzCron ;;
         seconds) binary=FuzzSeconds ;;
         command-line) binary=FuzzCommandLine ;;
-        *) echo "fuzz: unknown target '$target' (cron, seconds, command-line)" >&2; exit 64 ;;
+        job-file) binary=FuzzJobFile ;;
+        *) echo "fuzz: unknown target '$target' (cron, seconds, command-line, job-file)" >&2; exit 64 ;;
     esac
     work=.build-fuzz/corpus/$target
     mkdir -p "$work"
     log=.build-fuzz/$target.log
-    .build-fuzz/release/$binary -max_total_time="$seconds" -print_final_stats=1 -max_len=512 \
+    maxlen=512; [ "$target" = job-file ] && maxlen=4096   # a job file is longer than a cron line
+    .build-fuzz/release/$binary -max_total_time="$seconds" -print_final_stats=1 -max_len=$maxlen \
         -artifact_prefix=.build-fuzz/artifacts/$target- "$work" "Fuzz/Corpus/$target" >"$log" 2>&1
     rc=$?
     runs=$(grep -oE "^stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$")

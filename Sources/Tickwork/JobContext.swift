@@ -60,6 +60,13 @@ public struct JobContext: @unchecked Sendable {
         }
     }
 
+    /// True while a person has paused the job during this run: the run goes
+    /// on, and the job pauses when it returns (a command job may stop its
+    /// process meanwhile).
+    public var isPausePending: Bool {
+        engine.stripes[job.stripe].withLock { job.pauseAfterRun }
+    }
+
     /// True once this run outlived its timeout: it was reported stuck and its
     /// worker written off (`isCancelled` is then true as well).
     public var isPastTimeout: Bool {

@@ -21,7 +21,39 @@ public struct BenchOptions: Sendable {
     /// run, as a dashboard would (a snapshot and a 40-job window each time, a
     /// window sorted by next due once a second). 0: off (the contract run).
     public var observeHz = 0.0
+    /// Tickwork's own: work each run does besides the spin (the command
+    /// line's `--command` starts a process and reaps it); false: it failed.
+    /// The CPU figures then include reaped children's.
+    public var perRun: PerRunWork?
     public init() {}
+}
+
+/// What each run of a `bench --command` does, and its floor: the same
+/// work done bare (no engine, no capture), to measure the engine's share.
+public struct PerRunWork: Sendable {
+    public var label: String
+    public var run: @Sendable () -> Bool
+    public var floor: @Sendable () -> Bool
+    /// How many bare runs measure the floor.
+    public var floorRuns = 200
+    public init(label: String, run: @escaping @Sendable () -> Bool, floor: @escaping @Sendable () -> Bool) {
+        self.label = label; self.run = run; self.floor = floor
+    }
+}
+
+/// The per-run figures of a `bench --command` run.
+public struct PerRunFigures: Sendable {
+    public var label: String
+    public var failures: Int
+    /// CPU (Tickwork and its children) per bare spawn and reap, measured
+    /// just before the run on the same machine, paced `floorGapMs` apart
+    /// like the workload's runs.
+    public var floorCPUPerRunMs: Double
+    /// The same, back to back (warm caches: cheaper).
+    public var floorBackToBackCPUPerRunMs: Double
+    public var floorGapMs: Double
+    /// CPU (Tickwork and its children) per run during the window.
+    public var cpuPerRunMs: Double
 }
 
 /// The figures of one run, as the contract's JSON line carries them.
@@ -36,6 +68,8 @@ public struct BenchResult: Sendable {
     public var setupS: Double
     /// Observation timings (with `observeHz` > 0).
     public var observation: ObservationFigures?
+    /// With `perRun`: failures and CPU per run against the floor.
+    public var perRun: PerRunFigures?
 
     /// The one JSON line (keys in the contract's order).
     public var jsonLine: String {
@@ -64,6 +98,12 @@ public struct BenchResult: Sendable {
             figure("window", o.window)
             for q in ObservationFigures.sortedQueries { figure(q.name, o.sorted[q.name] ?? LatencyHistogram()) }
             fields.append("\"observe\":{" + observe.joined(separator: ",") + "}")
+        }
+        if let r = perRun {
+            let label = r.label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            fields.append("\"command\":{\"argv\":\"\(label)\",\"failures\":\(r.failures),\"cpu_per_run_ms\":\(num(r.cpuPerRunMs)),"
+                          + "\"floor_cpu_per_run_ms\":\(num(r.floorCPUPerRunMs)),\"floor_gap_ms\":\(num(r.floorGapMs)),"
+                          + "\"floor_back_to_back_cpu_per_run_ms\":\(num(r.floorBackToBackCPUPerRunMs)),\"ratio\":\(num(r.cpuPerRunMs / r.floorCPUPerRunMs))}")
         }
         return "{" + fields.joined(separator: ",") + "}"
     }
@@ -180,6 +220,11 @@ public enum BenchRunner {
         let firstID = UInt64(1)
         let spinNs = Int64(o.workMicros) * 1000
         let countersAddress = UInt(bitPattern: counters)
+        let perRun = o.perRun
+        let failures = Atomic<Int>(0)
+        let floorGapNs = perRun == nil ? 0 : Self.meanGapNs(o)
+        let floorBackToBack = perRun.map { Self.floorCPUPerRun($0, gapNs: 0) }
+        let floorCPU = perRun.map { Self.floorCPUPerRun($0, gapNs: floorGapNs) }
 
         let body: JobBody = { ctx in
             let t = monotonicNow()
@@ -191,6 +236,7 @@ public enum BenchRunner {
                 recorders.record(worker: ctx.workerIndex, latenessNs: t - due)
             }
             if spinNs > 0 { let until = t + spinNs; while monotonicNow() < until {} }
+            if let perRun, !perRun.run() { failures.add(1, ordering: .relaxed) }
             return .reschedule
         }
 
@@ -216,12 +262,13 @@ public enum BenchRunner {
         let w0 = t1, w1 = t1 + (try BenchOptions.duration.nanoseconds(o.durationS))
         windowEnd.store(w1, ordering: .relaxed)
         window.store(w0, ordering: .relaxed)
-        let cpuAtW0 = processCPUSeconds()
+        let withChildren = perRun != nil
+        let cpuAtW0 = processCPUSeconds(includingChildren: withChildren)
 
         let observer = o.observeHz > 0 ? Observer() : nil
         observer?.start(engine: engine, hz: o.observeHz, until: w1)
         sleepUntil(w1)
-        let cpuAtW1 = processCPUSeconds()
+        let cpuAtW1 = processCPUSeconds(includingChildren: withChildren)
         sleepUntil(w1 + (try BenchOptions.grace.nanoseconds(o.graceS)))
 
         let histogram = recorders.merged()
@@ -234,10 +281,40 @@ public enum BenchRunner {
         engine.shutdown(deadline: .seconds(2))
         var usage = rusage()
         getrusage(0 /* RUSAGE_SELF */, &usage)
-        return BenchResult(options: o, expectedRuns: expected, runs: Int(histogram.count), lateness: histogram,
-                           cpuS: processCPUSeconds(), cpuRunS: cpuAtW1 - cpuAtW0,
+        let runs = Int(histogram.count)
+        let perRunFigures = perRun.map { work in
+            PerRunFigures(label: work.label, failures: failures.load(ordering: .relaxed), floorCPUPerRunMs: (floorCPU ?? 0) * 1000,
+                          floorBackToBackCPUPerRunMs: (floorBackToBack ?? 0) * 1000, floorGapMs: Double(floorGapNs) / 1e6,
+                          cpuPerRunMs: runs > 0 ? (cpuAtW1 - cpuAtW0) / Double(runs) * 1000 : 0)
+        }
+        return BenchResult(options: o, expectedRuns: expected, runs: runs, lateness: histogram,
+                           cpuS: processCPUSeconds(includingChildren: withChildren), cpuRunS: cpuAtW1 - cpuAtW0,
                            peakRSSMB: Double(usage.ru_maxrss) / 1024, setupS: Double(t1 - t0) / 1e9,
-                           observation: observer?.finish())
+                           observation: observer?.finish(), perRun: perRunFigures)
+    }
+
+    /// CPU seconds (this process and its reaped children) per bare run.
+    /// `gapNs` apart (0: back to back). Spawns back to back find the
+    /// kernel's and the CPU's caches warm and cost less than the same
+    /// spawns at the workload's pace, so the ratio is taken against a floor
+    /// paced like the runs; the back-to-back figure is reported too.
+    static func floorCPUPerRun(_ work: PerRunWork, gapNs: Int64) -> Double {
+        let before = processCPUSeconds(includingChildren: true)
+        for _ in 0..<work.floorRuns {
+            _ = work.floor()
+            if gapNs > 0 { sleepUntil(monotonicNow() + gapNs) }
+        }
+        return (processCPUSeconds(includingChildren: true) - before) / Double(work.floorRuns)
+    }
+
+    /// The time between runs the workload asks for on average (its runs per
+    /// second are the sum of 1/period), at most 20 ms so the floor takes at
+    /// most 4 s.
+    static func meanGapNs(_ o: BenchOptions) -> Int64 {
+        var g = BenchWorkload.Generator(pmin: o.pmin, pmax: o.pmax, seed: o.seed)
+        var rate = 0.0
+        for _ in 0..<o.jobs { rate += 1e9 / Double(Swift.max(1, g.next().periodNs)) }
+        return rate > 0 ? Swift.min(20_000_000, Int64(1e9 / rate)) : 20_000_000
     }
 }
 
@@ -269,10 +346,14 @@ func sleepUntil(_ ns: Int64) {
     while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil) == EINTR {}
 }
 
-/// User + system CPU of the whole process so far, seconds.
-public func processCPUSeconds() -> Double {
-    var u = rusage()
-    getrusage(0 /* RUSAGE_SELF */, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
-        + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+/// User + system CPU of the whole process so far, seconds; with its
+/// reaped children's too when asked.
+public func processCPUSeconds(includingChildren: Bool = false) -> Double {
+    func seconds(_ who: Int32) -> Double {
+        var u = rusage()
+        getrusage(who, &u)
+        return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6
+            + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
+    }
+    return seconds(0 /* RUSAGE_SELF */) + (includingChildren ? seconds(-1 /* RUSAGE_CHILDREN */) : 0)
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TickworkBench
+import TickworkProcess
 
 /// `tickwork bench`: the engine benchmark on the fixed contract workload.
 struct BenchCommand: ParsableCommand {
@@ -29,12 +30,26 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .customLong("observe-hz"), parsing: .unconditional,
             help: "Tickwork's own: observe the engine N times a second during the run, as a dashboard would, and report the time it took (adds an \"observe\" object). 0…1000; default: off.")
     var observeHz: Double = 0
+    @Option(name: .customLong("command"), parsing: .remaining,
+            help: "Tickwork's own: each run starts this command (everything after --command, no shell) and reaps it; adds a \"command\" object with failures and CPU per run (with children) against the bare spawn-and-reap floor measured first.")
+    var command: [String] = []
 
     func validate() throws {
         if let r = timerResolutionUs, !(r.isFinite && (1...1_000_000).contains(r)) {
             throw ValidationError("--timer-resolution-us must be 1…1000000 (got \(r))")
         }
         do { try options.validate() } catch { throw ValidationError(error.message) }
+        if command.isEmpty && CommandLine.arguments.last == "--command" {
+            throw ValidationError("--command needs a program and its arguments (tickwork bench --command true)")
+        }
+        if !command.isEmpty {
+            do { _ = try CommandRunner.spawnAndReapBare(commandSpec) } catch { throw ValidationError("--command: \(error)") }
+        }
+    }
+
+    /// `--command` with the environment every job-file run starts from.
+    var commandSpec: CommandSpec {
+        CommandSpec(argv: command, environment: CommandEnvironment.build(inherited: CommandEnvironment.current(), job: [:], run: [:]))
     }
 
     /// The flags as the runner's options (ranges checked by `BenchOptions.validate()`).
@@ -42,6 +57,12 @@ struct BenchCommand: ParsableCommand {
         var o = BenchOptions()
         o.jobs = jobs; o.pmin = pmin; o.pmax = pmax; o.workers = workers; o.durationS = duration
         o.workMicros = workUs; o.seed = seed; o.graceS = grace; o.observeHz = observeHz
+        if !command.isEmpty {
+            let spec = commandSpec
+            o.perRun = PerRunWork(label: command.joined(separator: " "),
+                                  run: { (try? CommandRunner.run(spec))?.succeeded == true },
+                                  floor: { (try? CommandRunner.spawnAndReapBare(spec)) == true })
+        }
         if let r = timerResolutionUs, r.isFinite {
             o.timerResolutionShift = min(30, max(10, Int((log2(r * 1000)).rounded())))
         }

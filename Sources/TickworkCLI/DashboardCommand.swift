@@ -7,6 +7,8 @@ import Logging
 import Tickwork
 import TickworkDashboard
 import TickworkDemos
+import TickworkJobFile
+import TickworkProcess
 import TickworkTerminal
 
 /// `tickwork [dashboard]`: the live dashboard over a running engine. The
@@ -77,6 +79,8 @@ struct DashboardCommand: ParsableCommand {
 
     @MainActor
     private func runDashboard() throws -> DashboardOutcome? {
+        // A bad job file is refused before anything else, terminal or not.
+        if let path = workload.file { _ = try WorkloadOptions.loadOrExit(path) }
         if let problem = TerminalCheck.problem() {
             FileHandle.standardError.write(Data("""
                 tickwork: cannot open the dashboard: \(problem).
@@ -96,7 +100,8 @@ struct DashboardCommand: ParsableCommand {
 
         // Before the engine exists: its threads inherit the signal mask.
         SignalRelay.blockForProcess()
-        let host = try workload.start(logger: logger)
+        let started = try workload.start(logger: logger)
+        let host = started.host
         let engine = host.engine
         if let s = debugCrashAfter {
             try engine.submit(JobSpec(name: "debug.crash", group: "debug", schedule: .once(after: try Self.crashAfterRange.duration(s))) {
@@ -106,9 +111,12 @@ struct DashboardCommand: ParsableCommand {
         let options = DashboardOptions(
             refreshHz: refreshHz,
             color: !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
-            ascii: ascii || !utf8)
+            ascii: ascii || !utf8, shutdownDeadline: started.shutdownDeadline)
         let outcome = try DashboardApp.run(engine: engine, options: options, logger: logger,
-                                           demos: DemoControls(host: host, logger: logger))
+                                           demos: DemoControls(host: host, logger: logger),
+                                           commands: started.session.map { CommandControls(session: $0, logger: logger) } ?? CommandControls())
+        let left = CommandRunner.killRemaining()
+        if left > 0 { logger.warning("killed command groups still running at exit", metadata: ["groups": "\(left)"]) }
         logger.info("dashboard ended", metadata: ["exit": "\(outcome.exitCode)"])
         return outcome
     }

@@ -7,13 +7,16 @@ import Logging
 import Tickwork
 import TickworkDashboard
 import TickworkDemos
+import TickworkJobFile
+import TickworkProcess
 import TickworkTerminal
 
 /// `tickwork`: the entry point only parses arguments and wires the parts.
 public struct TickworkCommand: ParsableCommand {
     public init() {}
     static let version = "0.4.0"
-    static let subcommands: [any ParsableCommand.Type] = [DashboardCommand.self, BenchCommand.self, DemosCommand.self, HeadlessCommand.self, SoakCommand.self]
+    static let subcommands: [any ParsableCommand.Type] = [DashboardCommand.self, BenchCommand.self, CheckCommand.self, DemosCommand.self,
+                                                          HeadlessCommand.self, NextCommand.self, SoakCommand.self]
     public static let configuration = CommandConfiguration(
         commandName: "tickwork",
         abstract: "A background scheduler with a live terminal view of its threads, queues and tasks.",
@@ -73,45 +76,6 @@ public struct TickworkCommand: ParsableCommand {
     }
 }
 
-/// The options both the dashboard and headless mode take: which demos, how
-/// many workers, a seed, a job count.
-struct WorkloadOptions: ParsableArguments {
-    @Option(name: .customLong("demo"), help: "A demo workload to run (repeatable). Default: refresh. See `tickwork demos`.")
-    var demos: [String] = []
-    @Option(parsing: .unconditional, help: "Worker threads, 1…256. Default: what the demos are written for, added up.")
-    var workers: Int?
-    @Option(parsing: .unconditional, help: "Seed for the demos' random draws (repeatable runs).")
-    var seed: UInt64?
-    @Option(parsing: .unconditional, help: "Jobs, for the scale demo (1…10000000; default 100000). Other demos refuse it.")
-    var jobs: Int?
-
-    func validate() throws {
-        for name in demos where DemoCatalog.named(name) == nil {
-            throw ValidationError("unknown demo '\(name)'; the demos are: \(DemoCatalog.names.joined(separator: ", "))")
-        }
-        if let w = workers, !(1...256).contains(w) { throw ValidationError("--workers must be 1…256 (got \(w))") }
-        if let j = jobs, !(1...10_000_000).contains(j) { throw ValidationError("--jobs must be 1…10000000 (got \(j))") }
-        if let j = jobs, let refusal = SystemMemory.refusal(jobs: j, option: "--jobs", bytesPerJob: ScaleDemo.bytesPerJob) { throw ValidationError(refusal) }
-        if jobs != nil && !demos.contains(where: { DemoCatalog.named($0)?.takesJobCount == true }) {
-            throw ValidationError("--jobs sets the scale demo's job count; add --demo scale (the other demos have their own)")
-        }
-    }
-
-    /// Starts an engine with a pool for the largest of the demos named
-    /// (default: refresh), or `--workers`, and starts the demos.
-    func start(logger: Logger) throws -> DemoHost {
-        var names: [String] = []
-        for name in demos.isEmpty ? ["refresh"] : demos where !names.contains(name) { names.append(name) }
-        let engine = try Engine(EngineConfiguration(workers: workers ?? DemoHost.workers(for: names)))
-        let host = DemoHost(engine: engine, settings: DemoSettings(seed: seed, jobs: jobs), growPool: workers == nil)
-        for name in names {
-            try host.launch(name, poolSized: true)
-            logger.info("demo started", metadata: ["demo": "\(name)"])
-        }
-        return host
-    }
-}
-
 /// `tickwork headless`: the same engine and demos with no terminal.
 struct HeadlessCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -141,9 +105,13 @@ struct HeadlessCommand: ParsableCommand {
         // stdout carries the report; only warnings go to stderr.
         var logger = Logger(label: "tickwork")
         logger.logLevel = .warning
-        let host = try workload.start(logger: logger)
+        let started = try workload.start(logger: logger)
+        let host = started.host
+        defer { CommandRunner.killRemaining() }
         let status = HeadlessRunner.run(engine: host.engine, duration: try duration.map(Self.durationRange.duration),
                                         interval: try Self.intervalRange.duration(interval), json: json,
+                                        shutdownDeadline: started.shutdownDeadline,
+                                        onHangup: started.session.map { session in { "tickwork headless: " + session.reloadLine() } },
                                         windDown: { host.stopAll(within: .seconds(3)) }) {
             Dictionary(host.reports().map { r in
                 (r.name, DemoFigures(figures: r.figures.filter { !$0.isMessage }.map { ($0.label, $0.value) },

@@ -10,6 +10,13 @@ public enum DashboardCommand: Equatable, Sendable {
     case setWorkers(Int)
     /// Start the named demo / stop it (its jobs cancelled as a group).
     case launchDemo(String), stopDemo(String)
+    /// Kill the process group a command job is running now (SIGKILL).
+    case killRun(JobID)
+    /// Stop (SIGSTOP) the process group a paused command job is running,
+    /// until the job is resumed.
+    case stopRun(JobID)
+    /// Read the job file again and apply what changed.
+    case reloadJobFile
     /// The rows or the detail on view changed: sample now, not at the next tick.
     case resample
     /// Begin a graceful shutdown (the engine is given its deadline).

@@ -21,15 +21,18 @@ public struct DashboardFrame: Sendable {
     /// What became of commands since the last frame ("started demo race"),
     /// oldest first: the footer shows the newest.
     public var notices: [String]
+    /// The open detail's recent runs with their output, when it is a
+    /// command job (nil for the demos' jobs).
+    public var runs: RunHistory?
 
     public init(snapshot: EngineSnapshot, page: JobPage, query: JobQuery, detail: JobDetail? = nil,
                 detailRequested: JobID? = nil,
                 events: [EngineEvent] = [], missedEvents: UInt64 = 0, panels: [DemoPanel] = [], sampleNs: Int64 = 0,
-                notices: [String] = []) {
+                notices: [String] = [], runs: RunHistory? = nil) {
         self.snapshot = snapshot; self.page = page; self.query = query; self.detail = detail
         self.detailRequested = detailRequested ?? detail?.info.id
         self.events = events; self.missedEvents = missedEvents; self.panels = panels; self.sampleNs = sampleNs
-        self.notices = notices
+        self.notices = notices; self.runs = runs
     }
 }
 
@@ -75,6 +78,24 @@ public struct DemoControls: Sendable {
                 launch: @escaping @Sendable (String) -> String = { "no demos here: \($0)" },
                 stop: @escaping @Sendable (String) -> String = { "no demos here: \($0)" }) {
         self.catalog = catalog; self.panels = panels; self.launch = launch; self.stop = stop
+    }
+}
+
+/// What the dashboard needs of whoever runs command jobs (a job file): a
+/// job's recent runs and output, killing the process group it runs now,
+/// and reloading the file. Each returns a line saying what happened.
+/// Called on the sampler thread, never the main one.
+public struct CommandControls: Sendable {
+    public var history: @Sendable (JobID) -> RunHistory?
+    public var kill: @Sendable (JobID) -> String
+    public var stop: @Sendable (JobID) -> String
+    /// nil: no job file, nothing to reload.
+    public var reload: (@Sendable () -> String)?
+    public init(history: @escaping @Sendable (JobID) -> RunHistory? = { _ in nil },
+                kill: @escaping @Sendable (JobID) -> String = { _ in "no command jobs here" },
+                stop: @escaping @Sendable (JobID) -> String = { _ in "no command jobs here" },
+                reload: (@Sendable () -> String)? = nil) {
+        self.history = history; self.kill = kill; self.stop = stop; self.reload = reload
     }
 }
 

@@ -81,17 +81,15 @@ extension DashboardState {
             default: overlay = .none; return []   // any other key closes help, as in htop
             }
         case .confirmCancel(let id, let name):
-            overlay = .none
-            if key == .char("y") || key == .char("Y") {
-                flash = "cancelling \(name) (\(id))\(glyphs.ellipsis)"
-                return [.cancel(id)]
-            }
-            flash = "not cancelled: \(name) (\(id))"
-            return []
+            return answer(key, yes: ("cancelling \(name) (\(id))\(glyphs.ellipsis)", .cancel(id)), no: "not cancelled: \(name) (\(id))")
         case .demos(let row):
             return demosMenu(key, row: row)
+        case .confirmKill(let id, let name, let pid):
+            return answer(key, yes: ("killing \(name) (\(id)): SIGKILL to process group \(pid)", .killRun(id)),
+                          no: "not killed: \(name) (\(id))")
         case .none: break
         }
+        if detail != nil, let runs = shown?.runs, let handled = runsKey(key, runs) { return handled }
         switch key {
         case .char("q"): return quit()
         case .char("?"), .function(1): overlay = .help
@@ -128,6 +126,25 @@ extension DashboardState {
             if let job = detailOrSelected(), !job.state.isFinal, job.state != .cancelling {
                 overlay = .confirmCancel(job.id, job.name)
             }
+        case .char("K"):
+            guard let job = detailOrSelected() else { return [] }
+            guard let pid = shown?.runs.flatMap({ detail == job.id ? $0.runningPid : nil }) ?? runningPid(job) else {
+                flash = "\(job.name) (\(job.id)) runs no process now (K kills a command job's running process group)"
+                return []
+            }
+            overlay = .confirmKill(job.id, job.name, pid)
+        case .char("S"):
+            guard let job = detailOrSelected() else { return [] }
+            guard let pid = shown?.runs.flatMap({ detail == job.id ? $0.runningPid : nil }) ?? runningPid(job) else {
+                flash = "\(job.name) (\(job.id)) runs no process now (S pauses a command job and stops its running process)"
+                return []
+            }
+            flash = "pausing \(job.name) (\(job.id)) and stopping process group \(pid) (SIGSTOP); p resumes and continues it"
+            return [.pause(job.id), .stopRun(job.id)]
+        case .char("R"):
+            guard canReload else { flash = "no job file to reload (start with --file)"; return [] }
+            flash = "reloading the job file\(glyphs.ellipsis)"
+            return [.reloadJobFile]
         case .char("+"), .char("="):
             guard let target = workerTarget ?? live?.snapshot.targetWorkers else { return [] }
             guard target < 256 else { flash = "256 workers at most"; return [] }
@@ -185,6 +202,41 @@ extension DashboardState {
         default: break
         }
         return []
+    }
+
+    /// The answer to a y/n question: `y` sends the command, any other key
+    /// does nothing; either way the footer says which it was.
+    private mutating func answer(_ key: Key, yes: (notice: String, command: DashboardCommand), no: String) -> [DashboardCommand] {
+        overlay = .none
+        guard key == .char("y") || key == .char("Y") else { flash = no; return [] }
+        flash = yes.notice
+        return [yes.command]
+    }
+
+    /// Keys inside a command job's detail: up and down pick a run, page
+    /// keys and Home/End scroll its output. nil: not one of them.
+    private mutating func runsKey(_ key: Key, _ runs: RunHistory) -> [DashboardCommand]? {
+        let last = max(0, runs.runs.count - 1)
+        let geometry = RunsGeometry.of(self, rows: DashboardView.runRows(runs).count)
+        let run = runs.runs.reversed().dropFirst(min(detailRun, last)).first
+        let maxScroll = max(0, (run.map { DashboardView.outputLines($0).count } ?? 0) - geometry.outputRows)
+        let page = max(1, geometry.outputRows - 1)
+        switch key {
+        case .up, .char("k"): detailRun = max(0, detailRun - 1); outputScroll = 0
+        case .down, .char("j"): detailRun = min(last, detailRun + 1); outputScroll = 0
+        case .pageUp: outputScroll = max(0, min(outputScroll, maxScroll) - page)
+        case .pageDown: outputScroll = min(maxScroll, outputScroll + page)
+        case .home, .char("g"): outputScroll = 0
+        case .end, .char("G"): outputScroll = maxScroll
+        default: return nil
+        }
+        return []
+    }
+
+    /// The process a job's row says it runs ("pid 1234 running"), if any.
+    private func runningPid(_ job: JobInfo) -> Int32? {
+        guard [.running, .sleeping, .cancelling].contains(job.state), let status = job.status, status.hasPrefix("pid ") else { return nil }
+        return Int32(status.dropFirst(4).prefix { $0.isNumber })
     }
 
     /// The job the keys act on: the open detail's, else the row under the cursor.

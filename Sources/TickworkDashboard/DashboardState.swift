@@ -13,6 +13,8 @@ public enum Overlay: Equatable, Sendable {
     case confirmCancel(JobID, String)
     /// The demos menu, its cursor on a row of `DashboardState.demoCatalog`.
     case demos(Int)
+    /// "Kill job X's process group N now? y/n"
+    case confirmKill(JobID, String, Int32)
 }
 
 /// Everything the dashboard knows: the newest frame from the engine, what it
@@ -56,7 +58,13 @@ public struct DashboardState: Sendable {
     public var filter = ""
     public var editingFilter = false
     /// The job whose detail is open.
-    public var detail: JobID?
+    public var detail: JobID? { didSet { if detail != oldValue { detailRun = 0; outputScroll = 0 } } }
+    /// In a command job's detail: the run shown, counted back from the
+    /// newest (0), and how far its output is scrolled (lines from the top).
+    public var detailRun = 0
+    public var outputScroll = 0
+    /// A job file is loaded, so `R` reloads it.
+    public var canReload = false
     public var overlay: Overlay = .none
     /// A graceful quit is under way (a second q forces).
     public var quitting = false

@@ -53,6 +53,16 @@ extension DashboardView {
             ("status", j.status ?? "-", .bold),
         ]
         let half = inner.width / 2
+        // A command job in a short box: its runs and output matter most.
+        if let runs = frame.runs, RunsGeometry.isCompact(inner) {
+            keyValue(&screen, left[0], x: inner.x + 1, y: inner.y, width: half - 2)
+            keyValue(&screen, left[3], x: inner.x + half, y: inner.y, width: inner.width - half)
+            if inner.height > 1 {
+                keyValue(&screen, right[8], x: inner.x + 1, y: inner.y + 1, width: inner.width - 2, labelWidth: min(19, (half - 2) / 2))
+            }
+            renderRuns(&screen, state, runs, inner)
+            return
+        }
         let rowsFor = min(max(left.count, right.count), inner.height)
         for i in 0..<rowsFor {
             let y = inner.y + i
@@ -73,6 +83,11 @@ extension DashboardView {
             y += 1
         }
         y += 1
+        // A command job: its runs and their output say more than the log.
+        if let runs = frame.runs {
+            renderRuns(&screen, state, runs, inner)
+            return
+        }
         if y < inner.maxY {
             screen.put(d.recentErrors.isEmpty ? "no errors" : "last errors", x: inner.x + 1, y: y, style: .header)
             y += 1
@@ -93,9 +108,10 @@ extension DashboardView {
         }
     }
 
-    private static func keyValue(_ screen: inout Screen, _ kv: (String, String, Style), x: Int, y: Int, width: Int) {
+    private static func keyValue(_ screen: inout Screen, _ kv: (String, String, Style), x: Int, y: Int, width: Int,
+                                 labelWidth given: Int? = nil) {
         guard width > 4 else { return }
-        let labelWidth = min(19, width / 2)
+        let labelWidth = given ?? min(19, width / 2)
         screen.put(Format.fit(kv.0, labelWidth), x: x, y: y, style: .dim)
         screen.put(kv.1, x: x + labelWidth + 1, y: y, style: kv.2, limit: width - labelWidth - 1)
     }

@@ -18,6 +18,9 @@ extension DashboardView {
         ("h", "hide / show finished tasks (retired, cancelled)"),
         ("n", "demos: launch one, or stop one (its jobs cancelled)"),
         ("c", "cancel the selected task (asks y/n)"),
+        ("K", "kill a command job's running process group (asks y/n)"),
+        ("S", "pause a command job and stop (SIGSTOP) its running group"),
+        ("R  SIGHUP", "reload the job file (--file): added, changed, removed"),
         ("+  -", "grow / shrink the worker pool"),
         ("Space  z", "freeze the display (sampling goes on)"),
         ("[  ]", "slower / faster refresh"),
@@ -38,10 +41,17 @@ extension DashboardView {
         let inner = centered(&screen, width: 84, height: helpLines.count + 4, title: "keys", g)
         // The refresh note only when every key fits above it.
         let withNote = inner.height >= helpLines.count + 2
-        for (i, (keys, what)) in helpLines.enumerated() where i < (withNote ? inner.height - 2 : inner.height) {
+        // Too short for every key: the last row says how many are left out.
+        let fits = withNote ? helpLines.count : min(helpLines.count, helpLines.count <= inner.height ? inner.height : inner.height - 1)
+        for (i, (keys, what)) in helpLines.enumerated() where i < fits {
             let shownKeys = g == .ascii ? keys.replacingArrows() : keys
             screen.put(shownKeys, x: inner.x + 1, y: inner.y + i, style: .key, limit: keyWidth)
             screen.put(what, x: inner.x + 1 + keyWidth, y: inner.y + i, limit: inner.width - keyWidth - 2)
+        }
+        if fits < helpLines.count, inner.height > 0 {
+            let rest = helpLines.dropFirst(fits).map { $0.0 }.joined(separator: ", ")
+            screen.put("\(g.down) \(helpLines.count - fits) more (\(rest)): a taller terminal shows them; the README lists every key",
+                       x: inner.x + 1, y: inner.maxY - 1, style: .dim, limit: inner.width - 2)
         }
         if withNote, let f = state.shown {
             let note = "refresh \(Format.fixed(state.refreshHz, 1)) Hz \(g.bullet) last sample took \(Format.duration(f.sampleNs, g))"
@@ -71,9 +81,19 @@ extension DashboardView {
     }
 
     static func renderConfirm(_ screen: inout Screen, _ state: DashboardState, name: String) {
-        let inner = centered(&screen, width: max(44, Screen.columns(of: name) + 24), height: 5, title: "cancel", state.glyphs)
-        screen.put("Cancel \(name)?", x: inner.x + 1, y: inner.y, style: .bold, limit: inner.width - 2)
-        screen.put("y: cancel it   any other key: keep it", x: inner.x + 1, y: inner.y + 2, style: .dim, limit: inner.width - 2)
+        renderQuestion(&screen, state, title: "cancel", question: "Cancel \(name)?", answers: "y: cancel it   any other key: keep it")
+    }
+
+    static func renderConfirmKill(_ screen: inout Screen, _ state: DashboardState, name: String, pid: Int32) {
+        renderQuestion(&screen, state, title: "kill", question: "Kill \(name)'s process group \(pid) now (SIGKILL)?",
+                       answers: "y: kill it   any other key: leave it")
+    }
+
+    /// A y/n question in a box of its own.
+    private static func renderQuestion(_ screen: inout Screen, _ state: DashboardState, title: String, question: String, answers: String) {
+        let inner = centered(&screen, width: max(44, Screen.columns(of: question) + 4), height: 5, title: title, state.glyphs)
+        screen.put(question, x: inner.x + 1, y: inner.y, style: .bold, limit: inner.width - 2)
+        screen.put(answers, x: inner.x + 1, y: inner.y + 2, style: .dim, limit: inner.width - 2)
     }
 
     /// While quitting: what the engine still waits for.

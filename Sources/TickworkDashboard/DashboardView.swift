@@ -32,6 +32,7 @@ public enum DashboardView {
         case .help: renderHelp(&screen, state)
         case .confirmCancel(let id, let name): renderConfirm(&screen, state, name: "\(name) (\(id))")
         case .demos(let row): renderDemosMenu(&screen, state, row: row)
+        case .confirmKill(let id, let name, let pid): renderConfirmKill(&screen, state, name: "\(name) (\(id))", pid: pid)
         case .none: if state.quitting { renderStopping(&screen, state, frame) }
         }
         return screen

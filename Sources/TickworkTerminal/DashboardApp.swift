@@ -30,10 +30,18 @@ public struct DashboardOutcome: Sendable {
 /// the UI off the main thread on Linux (DECISIONS.md).
 @MainActor
 public enum DashboardApp {
+    /// True when stdin (the terminal) reports a hang-up.
+    static func terminalHungUp() -> Bool {
+        var fd = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        _ = poll(&fd, 1, 0)
+        return fd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     /// Runs until quit. `SignalRelay.blockForProcess()` must have run before
     /// the engine started its threads.
     public static func run(engine: Engine, options: DashboardOptions, logger: Logger,
-                           demos: DemoControls = DemoControls()) throws -> DashboardOutcome {
+                           demos: DemoControls = DemoControls(),
+                           commands: CommandControls = CommandControls()) throws -> DashboardOutcome {
         let mailbox = Mailbox()
         SignalRelay.start(posting: mailbox)
         SignalRelay.unblockResizeHere()
@@ -41,7 +49,9 @@ public enum DashboardApp {
         var state = DashboardState(width: terminal.width, height: terminal.height,
                                    glyphs: options.ascii ? .ascii : .unicode, refreshHz: options.refreshHz,
                                    demoCatalog: demos.catalog)
-        let sampler = Sampler(engine: engine, mailbox: mailbox, request: state.request, hz: options.refreshHz, demos: demos)
+        state.canReload = commands.reload != nil
+        let sampler = Sampler(engine: engine, mailbox: mailbox, request: state.request, hz: options.refreshHz,
+                              demos: demos, commands: commands)
         sampler.start()
         logger.info("dashboard started", metadata: ["size": "\(terminal.width)x\(terminal.height)"])
 
@@ -82,6 +92,11 @@ public enum DashboardApp {
                     switch s {
                     case SIGINT: messages.append(.interrupt)
                     case SIGTSTP: messages.append(.suspendRequested(atNs: monotonicNanoseconds()))
+                    // With a job file, SIGHUP reloads it, unless the terminal
+                    // itself hung up (then leave, as without one).
+                    case SIGHUP where commands.reload != nil && !Self.terminalHungUp():
+                        logger.notice("SIGHUP: reloading the job file")
+                        sampler.send([.reloadJobFile])
                     default:
                         logger.notice("signal \(s): leaving")
                         outcome = DashboardOutcome(exitCode: 128 + s, summary: "tickwork: stopped by signal \(s)")

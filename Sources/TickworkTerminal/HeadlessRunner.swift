@@ -26,6 +26,7 @@ public enum HeadlessRunner {
     /// figures are settled ones. Returns the exit status (`Status`): how the
     /// runs went, whether the time ran out or a signal ended it.
     public static func run(engine: Engine, duration: Duration?, interval: Duration, json: Bool,
+                           shutdownDeadline: Duration = .seconds(5), onHangup: (() -> String)? = nil,
                            windDown: () -> Void = {},
                            figures: @Sendable () -> [String: DemoFigures]) -> Int32 {
         let start = monotonicNanoseconds()
@@ -45,6 +46,12 @@ public enum HeadlessRunner {
             let wake = min(next, end)
             var timeout = timespec(tv_sec: Int((wake - now) / 1_000_000_000), tv_nsec: Int((wake - now) % 1_000_000_000))
             let sig = sigtimedwait(&set, nil, &timeout)
+            // SIGHUP reloads the job file when there is one (a daemon's habit).
+            if sig == SIGHUP, let onHangup {
+                let note = Array((onHangup() + "\n").utf8)
+                _ = note.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+                continue
+            }
             if sig > 0 { break }
             if monotonicNanoseconds() >= next && monotonicNanoseconds() < end {
                 emit(HeadlessReport(engine.snapshot()))
@@ -56,13 +63,13 @@ public enum HeadlessRunner {
         let before = engine.snapshot()
         let pool = HeadlessReport(before).workers.total
         windDown()
-        let report = engine.shutdown(deadline: .seconds(5))
+        let report = engine.shutdown(deadline: shutdownDeadline)
         let after = engine.snapshot()
         var final = HeadlessReport(after, final: true, demos: figures(), statesFrom: before)
         final.workers = .init(total: pool, busy: 0)
         emit(final)
         if !report.isClean {
-            let note = Array("tickwork headless: shutdown abandoned \(report.abandonedRunning.count) running jobs and \(report.abandonedThreads) threads still busy after 5 s\n".utf8)
+            let note = Array("tickwork headless: shutdown abandoned \(report.abandonedRunning.count) running jobs and \(report.abandonedThreads) threads still busy after \(formatNanoseconds(shutdownDeadline.nanoseconds))\n".utf8)
             _ = note.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
             return Status.abandoned
         }

@@ -14,6 +14,7 @@ public final class Sampler: @unchecked Sendable {
     private let engine: Engine
     private let mailbox: Mailbox
     private let demos: DemoControls
+    private let commandControls: CommandControls
     private let lock = Lock()
     private let wake = Condition()
     private var request: ViewRequest
@@ -24,8 +25,9 @@ public final class Sampler: @unchecked Sendable {
     private var shutdownStarted = false
 
     init(engine: Engine, mailbox: Mailbox, request: ViewRequest, hz: Double,
-         demos: DemoControls) {
+         demos: DemoControls, commands: CommandControls = CommandControls()) {
         self.engine = engine; self.mailbox = mailbox; self.request = request; self.demos = demos
+        self.commandControls = commands
         intervalNs = Self.interval(hz)
     }
 
@@ -83,11 +85,12 @@ public final class Sampler: @unchecked Sendable {
             let snapshot = engine.snapshot()
             let page = engine.jobs(r.query)
             let detail = r.detail.flatMap { engine.detail($0) }
+            let runs = r.detail.flatMap(commandControls.history)
             let batch = engine.events(after: lastSeq, limit: 2000)
             lastSeq = batch.lastSeq
             let frame = DashboardFrame(snapshot: snapshot, page: page, query: r.query, detail: detail, detailRequested: r.detail,
                                        events: batch.events, missedEvents: batch.missed, panels: demos.panels(),
-                                       sampleNs: monotonicNanoseconds() - t0, notices: notices)
+                                       sampleNs: monotonicNanoseconds() - t0, notices: notices, runs: runs)
             mailbox.post(.frame(frame))
         }
     }
@@ -111,6 +114,9 @@ public final class Sampler: @unchecked Sendable {
             do { try engine.setWorkerCount(n) } catch { return "pool not resized: \(error)" }
         case .launchDemo(let name): return demos.launch(name)
         case .stopDemo(let name): return demos.stop(name)
+        case .killRun(let id): return commandControls.kill(id)
+        case .stopRun(let id): return commandControls.stop(id)
+        case .reloadJobFile: return commandControls.reload?() ?? "no job file to reload (start with --file)"
         case .resample, .quit, .forceQuit, .redraw, .setRefreshHz, .suspend: break   // the main loop's own
         }
         return nil

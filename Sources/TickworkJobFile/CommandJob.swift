@@ -1,0 +1,118 @@
+import Foundation
+import Glibc
+import Tickwork
+import TickworkProcess
+
+/// The body of a job-file job: each run starts the command in its own
+/// process group and waits for it on the worker, which shows as `waiting`
+/// on the process meanwhile (other workers take the queued runs).
+struct CommandJob: Sendable {
+    let entry: JobEntry
+    /// Tickwork's environment, from which the allow-list is taken.
+    let inherited: [String: String]
+    /// A one-time job with retries runs as an adaptive job that retires on success.
+    let retiresOnSuccess: Bool
+    /// Where its runs and outputs go for the detail view.
+    let log: CommandRunLog?
+
+    /// The most lines of a run's output copied into the job's log.
+    static let logLines = 8
+
+    func run(_ ctx: JobContext) throws -> RunDecision {
+        let spec = CommandSpec(argv: argv, environment: environment(ctx), workingDirectory: entry.cwd,
+                               timeoutNs: entry.timeoutNs, killAfterNs: entry.killAfterNs, outputLimit: entry.outputLimit)
+        let startWall = wallNowNs()
+        var process: CommandProcess
+        do { process = try CommandRunner.start(spec) } catch {
+            log?.finished(ctx.jobID, command: entry.commandText, record: RunRecord(
+                run: ctx.run, startWallNs: startWall, durationNs: 0, outcome: "\(error)", failed: true,
+                stdout: nil, stderr: nil, stdoutBytes: 0, stderrBytes: 0, truncated: false))
+            throw error
+        }
+        log?.started(ctx.jobID, command: entry.commandText, pid: process.pid)
+        ctx.status("pid \(process.pid) running")
+        let pid = process.pid, id = ctx.jobID, stopOnPause = entry.stopOnPause, log = log
+        let result = ctx.waiting(on: "pid \(pid)") {
+            process.wait(shouldStop: { ctx.isCancelled },
+                         shouldFreeze: { (stopOnPause || log?.stopRequested(id) == true) && ctx.isPausePending },
+                         frozen: { stopped in ctx.status(stopped ? "pid \(pid) stopped (SIGSTOP) while paused" : "pid \(pid) running") })
+        }
+        let kept = log?.finished(ctx.jobID, command: entry.commandText, record: RunRecord(run: ctx.run, startWallNs: startWall, result: result))
+        record(result, ctx)
+        if result.failureMessage != nil { throw CommandFailed(message: kept?.outcome ?? result.failureMessage!) }
+        return retiresOnSuccess ? .retire : .reschedule
+    }
+
+    var argv: [String] {
+        switch entry.command {
+        case .argv(let words): return words
+        case .shell(let script): return CommandSpec.shellArgv(script, name: entry.name)
+        }
+    }
+
+    func environment(_ ctx: JobContext) -> [String: String] {
+        let dueWallNs = wallNowNs() - (ctx.now() - ctx.dueNs)
+        return CommandEnvironment.build(inherited: inherited, job: entry.env, run: [
+            "TICKWORK_JOB": entry.name, "TICKWORK_RUN": String(ctx.run), "TICKWORK_DUE": rfc3339(unixNs: dueWallNs),
+        ])
+    }
+
+    /// The run's end in the job's status, and the last lines of its output
+    /// (stderr's marked) in the job's log.
+    func record(_ result: CommandResult, _ ctx: JobContext) {
+        let end: String
+        switch result.termination {
+        case .exited(let code): end = "exit \(code)"
+        case .signaled(let sig): end = signalName(sig)
+        }
+        let bytes = result.stdout.totalBytes + result.stderr.totalBytes
+        let truncated = result.stdout.truncated || result.stderr.truncated ? ", truncated" : ""
+        ctx.status("\(end) in \(formatNanoseconds(result.durationNs)), \(grouped(bytes)) bytes of output\(truncated)")
+        var lines = Self.lastLines(result.stdout, prefix: "")
+        lines += Self.lastLines(result.stderr, prefix: "stderr: ")
+        for line in lines.suffix(Self.logLines) { ctx.log(line) }
+    }
+
+    static func lastLines(_ output: CapturedOutput, prefix: String) -> [String] {
+        guard output.totalBytes > 0 else { return [] }
+        return output.text.split(whereSeparator: \.isNewline).suffix(logLines).map { prefix + String($0.prefix(300)) }
+    }
+}
+
+/// `22,888,896`.
+func grouped(_ n: Int) -> String {
+    let digits = Array(String(n))
+    var out = ""
+    for (i, d) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(d)
+    }
+    return out
+}
+
+/// A run that ended badly: its message is the failure the engine records.
+struct CommandFailed: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+func wallNowNs() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+/// `2026-12-01T09:00:00.000Z`: RFC 3339 in UTC with milliseconds.
+func rfc3339(unixNs: Int64) -> String {
+    let ms = unixNs >= 0 ? unixNs / 1_000_000 : (unixNs - 999_999) / 1_000_000
+    var seconds = time_t(ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+    let millis = Int(ms - Int64(seconds) * 1000)
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    func pad(_ n: Int32, _ width: Int) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: Swift.max(0, width - s.count)) + s
+    }
+    return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+        + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(millis), 3))Z"
+}

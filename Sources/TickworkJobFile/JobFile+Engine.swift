@@ -1,0 +1,69 @@
+import Foundation
+import Tickwork
+import TickworkProcess
+
+extension JobFile {
+    /// The shutdown deadline the file's jobs need: the longest TERM-to-KILL
+    /// grace, plus a second to reap (at least `minimum`).
+    public func shutdownDeadline(atLeast minimum: Duration) -> Duration {
+        let longest = jobs.map(\.killAfterNs).max() ?? 0
+        return Swift.max(minimum, .nanoseconds(longest) + .seconds(1))
+    }
+
+    /// Submits every job (the file's queues must already be the engine's);
+    /// jobs marked `paused` are paused at once. Returns the ids by name.
+    @discardableResult
+    public func submit(to engine: Engine, log: CommandRunLog? = nil, inherited: [String: String] = CommandEnvironment.current(),
+                       now: Date = Date()) throws -> [String: JobID] {
+        var ids: [String: JobID] = [:]
+        for entry in jobs {
+            let id = try engine.submit(try entry.jobSpec(inherited: inherited, now: now, log: log))
+            if entry.paused { _ = engine.pause(id) }
+            ids[entry.name] = id
+        }
+        return ids
+    }
+}
+
+extension JobEntry {
+    /// The engine job that runs this entry's command on its schedule.
+    func jobSpec(inherited: [String: String], now: Date, log: CommandRunLog?) throws -> JobSpec {
+        let oneTime: Bool
+        var schedule: Schedule
+        switch when {
+        case .every(let period, let startAfter):
+            schedule = .every(.nanoseconds(period), missed: missed ?? .skip)
+            if let startAfter { schedule = schedule.startingAfter(.nanoseconds(startAfter)) }
+            oneTime = false
+        case .fixedDelay(let delay, let startAfter):
+            schedule = .fixedDelay(.nanoseconds(delay))
+            if let startAfter { schedule = schedule.startingAfter(.nanoseconds(startAfter)) }
+            oneTime = false
+        case .cron(let text, let zone):
+            let tz = zone.flatMap(TimeZone.init(identifier:)) ?? .current
+            schedule = .cron(try CronExpression(parsing: text, timeZone: tz), missed: missed ?? .runOnceLate)
+            oneTime = false
+        case .after(let delay):
+            schedule = Self.oneTime(after: delay, retries: retries)
+            oneTime = true
+        case .at(let date):
+            // Checked to be at most 100 years on (JobReader); clamped all the same.
+            let seconds = Swift.min(Swift.max(0, date.timeIntervalSince(now)), Double(Schedule.longestSpan.components.seconds))
+            let delay = Int64((seconds * 1e9).rounded())
+            schedule = Self.oneTime(after: delay, retries: retries)
+            oneTime = true
+        }
+        if jitterNs > 0 { schedule = schedule.jittered(upTo: .nanoseconds(jitterNs)) }
+        let body = CommandJob(entry: self, inherited: inherited, retiresOnSuccess: oneTime && retries != nil, log: log)
+        return JobSpec(name: name, group: group, queue: queue, schedule: schedule, timeout: nil, priority: priority,
+                       backoff: Backoff(initial: .nanoseconds(backoffNs), cap: .nanoseconds(backoffMaxNs)),
+                       maxConsecutiveFailures: retries.map { $0 + 1 },
+                       deciding: { ctx in try body.run(ctx) })
+    }
+
+    /// A one-time job: `once`, or with retries an adaptive job (it runs
+    /// again after the back-off when it fails, and retires when it succeeds).
+    static func oneTime(after delay: Int64, retries: Int?) -> Schedule {
+        retries == nil ? .once(after: .nanoseconds(delay)) : .adaptive(first: .nanoseconds(delay))
+    }
+}
