@@ -134,6 +134,7 @@ extension Engine {
             job.state = .paused
         case .queued:
             job.state = .paused
+            job.extras?.manualRunBack = nil   // a run by hand waiting in the queue is dropped with it
             removeFromQueue = true
         case .running, .sleeping:
             // Pause-all does not take over a pause a person asked for; a

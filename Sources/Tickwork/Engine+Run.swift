@@ -24,10 +24,16 @@ extension Engine {
         }
         job.stuck = false
         job.worker = -1
+        // A run by hand leaves the schedule as it was (`runNow`).
+        let byHand = job.extras?.manualRunBack
+        if byHand != nil { job.extras?.manualRunBack = nil }
         var to: JobState
         if from == .cancelling || from == .cancelled || isShuttingDown {
             to = .cancelled
             event = .cancelled
+        } else if let back = byHand {
+            (to, reinsertAt) = planAfterRunByHandLocked(job, back: back, end: end)
+            if failure != nil || wasStuck { event = .failed } else if to == .retired { event = .retired }
         } else if failure != nil || wasStuck {
             to = .failed
             let limit = job.policy.maxConsecutiveFailures

@@ -25,6 +25,9 @@ final class JobExtras {
     @exclusivity(unchecked) var consecutiveFailures: Int32 = 0
     /// An adaptive job's current delay (set by `.again(after:)`).
     @exclusivity(unchecked) var adaptiveDelayNs: Int64?
+    /// Set while a run by hand (`runNow`) is queued or running: the state
+    /// the job goes back to after it (its schedule is not moved).
+    @exclusivity(unchecked) var manualRunBack: JobState?
     /// A cron job's fire time (wall clock, unix ns) that its next run belongs to.
     @exclusivity(unchecked) var cronTickWallNs: Int64 = 0
     @exclusivity(unchecked) var recentErrors: [RunError] = []      // newest last, at most `errorKeep`

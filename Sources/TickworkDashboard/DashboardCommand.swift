@@ -5,6 +5,8 @@ import Tickwork
 /// never takes an engine lock) and handles the rest itself.
 public enum DashboardCommand: Equatable, Sendable {
     case pause(JobID), resume(JobID), cancel(JobID)
+    /// One run now, the schedule left as it was.
+    case runNow(JobID)
     case pauseQueue(String), resumeQueue(String)
     case pauseAll, resumeAll
     case setWorkers(Int)

@@ -133,6 +133,10 @@ extension DashboardState {
                 return []
             }
             overlay = .confirmKill(job.id, job.name, pid)
+        case .char("r"):
+            guard let job = detailOrSelected() else { return [] }
+            flash = "running \(job.name) (\(job.id)) once now\(glyphs.ellipsis)"
+            return [.runNow(job.id)]
         case .char("S"):
             guard let job = detailOrSelected() else { return [] }
             guard let pid = shown?.runs.flatMap({ detail == job.id ? $0.runningPid : nil }) ?? runningPid(job) else {

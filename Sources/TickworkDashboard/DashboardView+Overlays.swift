@@ -18,6 +18,7 @@ extension DashboardView {
         ("h", "hide / show finished tasks (retired, cancelled)"),
         ("n", "demos: launch one, or stop one (its jobs cancelled)"),
         ("c", "cancel the selected task (asks y/n)"),
+        ("r", "run the selected task once now (its schedule stays)"),
         ("K", "kill a command job's running process group (asks y/n)"),
         ("S", "pause a command job and stop (SIGSTOP) its running group"),
         ("R  SIGHUP", "reload the job file (--file): added, changed, removed"),

@@ -101,6 +101,9 @@ public final class Sampler: @unchecked Sendable {
         switch c {
         case .pause(let id): return jobNotice(id, engine.pause(id), done: "paused", nothing: "nothing to pause")
         case .resume(let id): return jobNotice(id, engine.resume(id), done: "resumed", nothing: "nothing to resume")
+        case .runNow(let id):
+            return jobNotice(id, engine.runNow(id), done: "running once now (its schedule stays):",
+                             nothing: "cannot run now (only a scheduled, retrying or paused task can, with room in its queue)")
         case .cancel(let id): return jobNotice(id, engine.cancel(id), done: "cancelled", nothing: "nothing to cancel")
         case .pauseQueue(let name): try? engine.setQueuePaused(name, true)
         case .resumeQueue(let name): try? engine.setQueuePaused(name, false)

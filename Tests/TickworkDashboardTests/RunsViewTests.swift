@@ -108,6 +108,16 @@ import Testing
         #expect(press(&s, .char("n")).isEmpty && s.flash == "not killed: object-1 (#1)")
     }
 
+    @Test("r runs the selected task once now (the row's, or the open detail's)")
+    func runNowKey() {
+        var s = Fixtures.state(width: 120, height: 40)
+        #expect(press(&s, .char("r")) == [.runNow(JobID(1))])
+        #expect(s.flash?.hasPrefix("running object-1 (#1) once now") == true)
+        _ = press(&s, .down, .enter)
+        _ = s.update(.frame(Fixtures.frame(for: s)))
+        #expect(press(&s, .char("r")) == [.runNow(JobID(2))])
+    }
+
     @Test("K on a job that runs no process says so; R reloads only with a job file")
     func killNothingAndReload() {
         var s = detailState(Self.history())

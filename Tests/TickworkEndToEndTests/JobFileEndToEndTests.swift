@@ -34,7 +34,7 @@ import Testing
         #expect(text.split(separator: "\n") == ["2026-03-07T07:30:00.000Z", "2026-03-08T07:00:00.000Z", "2026-03-09T06:30:00.000Z"])
     }
 
-    @Test func dashboardShowsAJobFileItsOutputAndKillsAHungGroup() throws {
+    @Test func dashboardShowsAJobFileItsOutputKillsAHungGroupAndRunsAJobNow() throws {
         let file = try tempFile("""
             jobs:
               - {name: hello, command: [echo, hello from a job], every: 1h}
@@ -60,7 +60,12 @@ import Testing
         try s.send("y")
         try s.waitFor(text: "killed by SIGKILL (killed by hand)")
         #expect(kill(-group, 0) == -1 && errno == ESRCH)
-        try s.send("q")
+        // r runs hello once more now; its hourly schedule stays.
+        try s.send("Up", "r")
+        try s.send("Enter")
+        try s.waitFor(text: "> run 2")
+        try s.waitFor(text: "in 59m")
+        try s.send("Escape", "q")
         try s.waitFor(text: "EXIT=0")
     }
 }
