@@ -170,6 +170,17 @@ public struct Schedule: Sendable, CustomStringConvertible {
     }
 }
 
+/// A count with thousands separators: `22,888,896`.
+public func formatGrouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
 /// A short human form of a nanosecond span: 250ms, 1.5s, 2m30s, 3h.
 public func formatNanoseconds(_ ns: Int64) -> String {
     let a = ns == .min ? Int64.max : Swift.abs(ns)

@@ -1,3 +1,4 @@
+import Tickwork
 /// Compact, fixed-vocabulary number formats for narrow columns.
 public enum Format {
     /// A duration: `820µs`, `4.2ms`, `340ms`, `1.25s`, `12.3s`, `4m05s`, `2h03m`.
@@ -54,15 +55,7 @@ public enum Format {
     }
 
     /// A count with thousands separators: `1,234,567`.
-    public static func grouped(_ n: Int) -> String {
-        let digits = String(abs(n))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    public static func grouped(_ n: Int) -> String { formatGrouped(n) }
 
     /// A percentage, whole: `42%`.
     public static func percent(_ fraction: Double) -> String {

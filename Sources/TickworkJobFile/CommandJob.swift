@@ -67,7 +67,7 @@ struct CommandJob: Sendable {
         }
         let bytes = result.stdout.totalBytes + result.stderr.totalBytes
         let truncated = result.stdout.truncated || result.stderr.truncated ? ", truncated" : ""
-        ctx.status("\(end) in \(formatNanoseconds(result.durationNs)), \(grouped(bytes)) bytes of output\(truncated)")
+        ctx.status("\(end) in \(formatNanoseconds(result.durationNs)), \(formatGrouped(bytes)) bytes of output\(truncated)")
         var lines = Self.lastLines(result.stdout, prefix: "")
         lines += Self.lastLines(result.stderr, prefix: "stderr: ")
         for line in lines.suffix(Self.logLines) { ctx.log(line) }
@@ -77,17 +77,6 @@ struct CommandJob: Sendable {
         guard output.totalBytes > 0 else { return [] }
         return output.text.split(whereSeparator: \.isNewline).suffix(logLines).map { prefix + String($0.prefix(300)) }
     }
-}
-
-/// `22,888,896`.
-func grouped(_ n: Int) -> String {
-    let digits = Array(String(n))
-    var out = ""
-    for (i, d) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(d)
-    }
-    return out
 }
 
 /// A run that ended badly: its message is the failure the engine records.

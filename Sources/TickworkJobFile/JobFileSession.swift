@@ -26,7 +26,6 @@ public final class JobFileSession: @unchecked Sendable {
 
     /// The engine ids of the file's jobs, by name.
     public var jobIDs: [String: JobID] { lock.withLock { ids } }
-    public var current: JobFile { lock.withLock { file } }
 
     /// Reads the file again and applies what changed.
     public func reload(now: Date = Date()) -> Result<ReloadReport, JobFileErrors> {

@@ -200,10 +200,6 @@ struct JobReader {
     }
 
     static func localText(_ date: Date, _ zone: TimeZone) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = zone
-        f.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return f.string(from: date)
+        NextRuns.wallText(date, zone: zone, format: "yyyy-MM-dd'T'HH:mm:ss")
     }
 }

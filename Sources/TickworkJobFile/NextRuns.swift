@@ -56,10 +56,15 @@ public enum NextRuns {
 
     /// `2026-12-01 10:00:00 CET` in `zone`.
     public static func localText(_ date: Date, zone: TimeZone) -> String {
+        wallText(date, zone: zone, format: "yyyy-MM-dd HH:mm:ss zzz")
+    }
+
+    /// `date` in `zone` with a fixed-locale `format`.
+    static func wallText(_ date: Date, zone: TimeZone, format: String) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone
-        f.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
+        f.dateFormat = format
         return f.string(from: date)
     }
 }

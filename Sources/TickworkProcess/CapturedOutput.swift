@@ -17,7 +17,7 @@ public struct CapturedOutput: Sendable, Equatable {
     public init(limit: Int) {
         let half = Swift.max(1, limit / 2)
         headLimit = half
-        ring = Ring([], capacity: Swift.max(1, limit - half))
+        ring = Ring(capacity: Swift.max(1, limit - half))
     }
 
     /// True when bytes between the head and the tail were dropped.
@@ -60,10 +60,7 @@ struct Ring: Sendable, Equatable {
     private(set) var count = 0
     let capacity: Int
 
-    init(_ bytes: [UInt8], capacity: Int) {
-        self.capacity = capacity
-        bytes.withUnsafeBytes { append($0[...]) }
-    }
+    init(capacity: Int) { self.capacity = capacity }
 
     mutating func append(_ bytes: Slice<UnsafeRawBufferPointer>) {
         guard !bytes.isEmpty else { return }

@@ -68,8 +68,6 @@ public enum CommandRunner {
         return withCStrings(spec.argv) { argv in withCStrings(envLines) { envp in ctw_spawn_and_reap_bare(path, argv, envp) } } == 0
     }
 
-    /// Groups started and not yet waited to their end.
-    public static var liveGroupCount: Int { LiveGroups.shared.all.count }
 
     static func monotonicNow() -> Int64 {
         var ts = timespec()

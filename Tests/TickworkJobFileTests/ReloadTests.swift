@@ -47,6 +47,20 @@ struct ReloadTests {
         #expect(after["drop"] == nil && after["add"] != nil)
     }
 
+    @Test("a new workers: resizes the pool; changed queue settings are reported as waiting for a restart")
+    func workersAndQueues() throws {
+        try write("workers: 2\nqueues:\n  - {name: q, capacity: 10}\njobs:\n  - {name: a, queue: q, command: [true], every: 1h}\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try JobFileParser.load(path: path).get()
+        let engine = try Engine(EngineConfiguration(workers: 2, queues: file.queues))
+        defer { _ = engine.shutdown() }
+        let session = try JobFileSession(file: file, engine: engine)
+        try write("workers: 3\nqueues:\n  - {name: q, capacity: 20}\njobs:\n  - {name: a, queue: q, command: [true], every: 1h}\n")
+        let report = try session.reload().get()
+        #expect(report.notes == ["queue settings take effect at the next start", "workers 2 → 3"])
+        #expect(report.unchanged == 1 && engine.snapshot().targetWorkers == 3)
+    }
+
     @Test("a file with a problem is refused whole; the jobs loaded before keep running")
     func refusesABadFile() throws {
         try write(Self.first)
