@@ -130,11 +130,14 @@ extension Engine {
         switch from {
         case .scheduled:
             job.state = .paused
+            dropRetryLocked(job)
         case .failed where !job.stuck && !job.gaveUp:
             job.state = .paused
+            dropRetryLocked(job)   // resume follows the schedule from the retried tick
         case .queued:
             job.state = .paused
             job.extras?.manualRunBack = nil   // a run by hand waiting in the queue is dropped with it
+            dropRetryLocked(job)
             removeFromQueue = true
         case .running, .sleeping:
             // Pause-all does not take over a pause a person asked for; a

@@ -218,7 +218,8 @@ extension Engine {
                 totalLatenessNs: job.totalLatenessNs, usage: Double(job.usage),
                 progress: job.extras?.progress, status: job.extras?.statusText, lastError: job.extras?.lastError,
                 stuck: job.stuck, gaveUp: job.gaveUp, pausePending: job.pauseAfterRun,
-                worker: job.worker >= 0 ? Int(job.worker) : nil, sampledAtNs: sampledAt)
+                worker: job.worker >= 0 ? Int(job.worker) : nil, sampledAtNs: sampledAt,
+                retries: job.policy.retries, pendingRetry: Int(job.extras?.retryAttempt ?? 0))
         }
     }
 }

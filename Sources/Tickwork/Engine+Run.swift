@@ -32,32 +32,42 @@ extension Engine {
             to = .cancelled
             event = .cancelled
         } else if let back = byHand {
-            (to, reinsertAt) = planAfterRunByHandLocked(job, back: back, end: end)
+            (to, reinsertAt) = planAfterRunByHandLocked(job, back: back, succeeded: failure == nil && !wasStuck, end: end)
             if failure != nil || wasStuck { event = .failed } else if to == .retired { event = .retired }
         } else if failure != nil || wasStuck {
             to = .failed
+            event = .failed
+            restoreRetriedTickLocked(job)
             let limit = job.policy.maxConsecutiveFailures
-            if !job.isRecurring || (limit > 0 && Int(job.consecutiveFailures) >= limit) {
+            if limit > 0 && Int(job.consecutiveFailures) >= limit {
                 job.gaveUp = true
-                event = .failed
-                if limit > 0 && job.isRecurring { message += " (gave up after \(job.consecutiveFailures) failures in a row)" }
+                job.extras?.retryAttempt = 0
+                message += " (gave up after \(job.consecutiveFailures) failures in a row)"
+            } else if let retryAt = planRetryLocked(job, end: end) {
+                reinsertAt = retryAt
+                message += retryNote(job, at: retryAt, end: end)
+            } else if !job.isRecurring {
+                job.gaveUp = true
+                if job.policy.retries > 0 { message += " (gave up: \(job.policy.retries) retries failed)" }
             } else {
                 reinsertAt = planNextLocked(job, decision: .reschedule, end: end)
                 if let backoff = job.policy.backoff, let next = reinsertAt {
                     let wait = Cadence.backoff(failures: Int(job.consecutiveFailures), initial: backoff.initialNs, cap: backoff.capNs)
                     if end + wait > next { reinsertAt = delayLocked(job, to: end + wait) }
                 }
-                event = .failed
             }
             if reinsertAt == nil && !job.gaveUp { to = .retired }
         } else {
+            dropRetryLocked(job)
             reinsertAt = planNextLocked(job, decision: decision, end: end)
             to = reinsertAt == nil ? .retired : .scheduled
             if to == .retired { event = .retired }
         }
-        if let next = reinsertAt, job.pauseAfterRun {
+        if reinsertAt != nil, job.pauseAfterRun {
+            // Paused: the job keeps its next due time (`gridDue`), less a
+            // pending retry (resume follows the schedule from the tick).
+            dropRetryLocked(job)
             job.pauseAfterRun = false
-            job.gridDue = next
             reinsertAt = nil
             to = .paused
             event = event ?? .paused

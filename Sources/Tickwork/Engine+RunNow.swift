@@ -15,7 +15,7 @@ extension Engine {
         let from = job.state
         let can = from == .scheduled || from == .paused || (from == .failed && !job.stuck && !job.gaveUp)
         guard can, !isShuttingDown else { stripe.unlock(); return false }
-        job.extrasForWriting.manualRunBack = from == .paused ? .paused : .scheduled
+        job.extrasForWriting.manualRunBack = from
         job.state = .queued
         stripe.unlock()
         registryLock.withLock { controlTally.move(from, .queued) }
@@ -46,17 +46,23 @@ extension Engine {
     }
 
     /// Where a run by hand leaves the job (stripe lock held): paused if it
-    /// was; else back on its pending due time while that is still ahead,
-    /// or planned as any run that outlived its due time. Returns the due
-    /// time to put back into the wheel, or nil.
-    func planAfterRunByHandLocked(_ job: Job, back: JobState, end: Int64) -> (to: JobState, reinsertAt: Int64?) {
+    /// was; else back on its pending due time while that is still ahead
+    /// (`failed` again if it was retrying and this run failed too), or
+    /// planned as any run that outlived its due time. A success ends a
+    /// pending retry of the tick (a one-time job's is then done). Returns
+    /// the due time to put back into the wheel, or nil.
+    func planAfterRunByHandLocked(_ job: Job, back: JobState, succeeded: Bool, end: Int64) -> (to: JobState, reinsertAt: Int64?) {
         if back == .paused { return (.paused, nil) }
+        let retryEnded = succeeded && (job.extras?.retryAttempt ?? 0) > 0
+        if retryEnded { dropRetryLocked(job) }
+        let waiting: JobState = succeeded ? .scheduled : back
         switch job.kind {
         case .once, .onceAt:
+            if retryEnded { return (.retired, nil) }
             // Its own run is still to come, however late.
-            return (.scheduled, job.gridDue)
+            return (waiting, job.gridDue)
         default:
-            if job.gridDue > end { return (.scheduled, job.gridDue) }
+            if job.gridDue > end { return (waiting, job.gridDue) }
             let next = planNextLocked(job, decision: .reschedule, end: end)
             return (next == nil ? .retired : .scheduled, next)
         }

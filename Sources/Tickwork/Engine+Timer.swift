@@ -109,6 +109,7 @@ extension Engine {
             job.misses += 1
             if job.isRecurring {
                 job.state = .scheduled
+                dropRetryLocked(job)   // a refused retry ends the tick's retries
                 switch job.kind {
                 case .fixedRate(let p, _):
                     let k = Swift.max(1, (now - job.gridDue) / p + 1)

@@ -59,7 +59,7 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) var finishedBytes = 0
     /// Between `pauseAll()` and `resumeAll()`: jobs submitted meanwhile start paused.
     @exclusivity(unchecked) var pausingAll = false
-    @exclusivity(unchecked) private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, jitterNs: 0, initialDelayNs: nil)
+    @exclusivity(unchecked) private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, retries: 0, jitterNs: 0, initialDelayNs: nil)
 
     // dispatch lock
     @exclusivity(unchecked) var nextWorkerIndex: Int32 = 0
@@ -174,7 +174,7 @@ public final class Engine: @unchecked Sendable {
                 let schedule = specs[i].schedule
                 let policy = policyLocked(timeout: specs[i].timeout, priority: specs[i].priority,
                                           backoff: specs[i].backoff, maxFailures: specs[i].maxConsecutiveFailures,
-                                          schedule: schedule)
+                                          retries: specs[i].retries, schedule: schedule)
                 let job = Job(id: JobID(firstID + UInt64(i)), name: specs[i].name, groupIndex: group,
                               queueIndex: Int32(lastQueue.index), kind: schedule.kind, policy: policy,
                               body: specs[i].body)
@@ -211,6 +211,9 @@ public final class Engine: @unchecked Sendable {
         if let b = spec.backoff, b.capNs > Schedule.longestSpanNs { throw EngineError.invalid("job '\(spec.name)': back-off cap must be at most 100 years") }
         if let t = spec.timeout, t.nanoseconds <= 0 { throw EngineError.invalid("job '\(spec.name)': timeout must be positive") }
         if let m = spec.maxConsecutiveFailures, m < 1 { throw EngineError.invalid("job '\(spec.name)': maxConsecutiveFailures must be at least 1") }
+        if !(0...JobSpec.maxRetries).contains(spec.retries) {
+            throw EngineError.invalid("job '\(spec.name)': retries must be 0…\(JobSpec.maxRetries) (got \(spec.retries))")
+        }
         if spec.name.isEmpty { throw EngineError.invalid("a job needs a name") }
     }
 
@@ -225,16 +228,16 @@ public final class Engine: @unchecked Sendable {
     /// The shared policy for these settings: the last one made, if it matches
     /// (a bulk submit of like jobs allocates one), else a new one.
     private func policyLocked(timeout: Duration?, priority: Int, backoff: Backoff?, maxFailures: Int?,
-                              schedule: Schedule) -> JobPolicy {
+                              retries: Int, schedule: Schedule) -> JobPolicy {
         let d = lastPolicy
         let timeoutNs = timeout?.nanoseconds ?? 0
         if d.timeoutNs == timeoutNs && d.priority == priority && d.backoff == backoff
-            && d.maxConsecutiveFailures == (maxFailures ?? 0) && d.jitterNs == schedule.jitterNs
+            && d.maxConsecutiveFailures == (maxFailures ?? 0) && d.retries == retries && d.jitterNs == schedule.jitterNs
             && d.initialDelayNs == schedule.initialDelayNs {
             return d
         }
         lastPolicy = JobPolicy(timeoutNs: timeoutNs, priority: priority, backoff: backoff,
-                               maxConsecutiveFailures: maxFailures ?? 0, jitterNs: schedule.jitterNs,
+                               maxConsecutiveFailures: maxFailures ?? 0, retries: retries, jitterNs: schedule.jitterNs,
                                initialDelayNs: schedule.initialDelayNs)
         return lastPolicy
     }

@@ -5,12 +5,15 @@ final class JobPolicy: Sendable {
     let priority: Int
     let backoff: Backoff?
     let maxConsecutiveFailures: Int  // 0: never give up
+    /// Tries again of a failed tick, after the back-off (`Engine+Retry`).
+    let retries: Int
     let jitterNs: Int64
     let initialDelayNs: Int64?
 
-    init(timeoutNs: Int64, priority: Int, backoff: Backoff?, maxConsecutiveFailures: Int, jitterNs: Int64, initialDelayNs: Int64?) {
+    init(timeoutNs: Int64, priority: Int, backoff: Backoff?, maxConsecutiveFailures: Int, retries: Int,
+         jitterNs: Int64, initialDelayNs: Int64?) {
         self.timeoutNs = timeoutNs; self.priority = priority; self.backoff = backoff
-        self.maxConsecutiveFailures = maxConsecutiveFailures; self.jitterNs = jitterNs
+        self.maxConsecutiveFailures = maxConsecutiveFailures; self.retries = retries; self.jitterNs = jitterNs
         self.initialDelayNs = initialDelayNs
     }
 }
@@ -30,6 +33,10 @@ final class JobExtras {
     @exclusivity(unchecked) var manualRunBack: JobState?
     /// A cron job's fire time (wall clock, unix ns) that its next run belongs to.
     @exclusivity(unchecked) var cronTickWallNs: Int64 = 0
+    /// Retries planned for the failed tick (0: none pending). While one is,
+    /// `gridDue` is the retry's due time and the tick's is kept here.
+    @exclusivity(unchecked) var retryAttempt: Int32 = 0
+    @exclusivity(unchecked) var retryTickGridNs: Int64 = 0
     @exclusivity(unchecked) var recentErrors: [RunError] = []      // newest last, at most `errorKeep`
     @exclusivity(unchecked) var lastError: RunError?
     @exclusivity(unchecked) var statusText: String?

@@ -13,10 +13,16 @@ public struct JobContext: @unchecked Sendable {
     public let run: Int
     /// When this run started (monotonic ns).
     public let startNs: Int64
+    /// 0 for a tick's first run; n for its n-th retry (`JobSpec.retries`).
+    public let retry: Int
+    /// The due time of the tick this run belongs to (monotonic ns): a
+    /// retry's is the failed tick's, not its own `dueNs`.
+    public let tickDueNs: Int64
 
-    init(engine: Engine, job: Job, worker: Worker, due: Int64, run: Int, startNs: Int64) {
+    init(engine: Engine, job: Job, worker: Worker, due: Int64, run: Int, startNs: Int64, retry: Int, tickDue: Int64) {
         self.engine = engine; self.job = job; self.worker = worker
         self.dueNs = due; self.run = run; self.startNs = startNs
+        self.retry = retry; self.tickDueNs = tickDue
     }
 
     public var jobID: JobID { job.id }

@@ -94,6 +94,13 @@ public struct JobSpec: Sendable {
     public var backoff: Backoff?
     /// After this many failures in a row the job stops in `failed`; nil never gives up.
     public var maxConsecutiveFailures: Int?
+    /// How many times a failed run is tried again for the same tick, each
+    /// after the back-off (`backoff`, from its first wait, less up to a
+    /// fifth as jitter), before the job waits for its next scheduled run. A
+    /// retry that would come at or after that next run is not made. A
+    /// one-time job gives up once its retries are spent. 0…`maxRetries`.
+    public var retries: Int = 0
+    public static let maxRetries = 1000
     public var body: JobBody
 
     /// A job whose body decides its own future (`RunDecision`). Pass the body
@@ -101,20 +108,20 @@ public struct JobSpec: Sendable {
     @_disfavoredOverload
     public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
                 schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
-                backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil,
+                backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil, retries: Int = 0,
                 deciding body: @escaping JobBody) {
         self.name = name; self.group = group; self.queue = queue; self.schedule = schedule
         self.timeout = timeout; self.priority = priority; self.backoff = backoff
-        self.maxConsecutiveFailures = maxConsecutiveFailures; self.body = body
+        self.maxConsecutiveFailures = maxConsecutiveFailures; self.retries = retries; self.body = body
     }
 
     /// A job whose body just runs; the schedule decides what comes next.
     public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
                 schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
-                backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil,
+                backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil, retries: Int = 0,
                 _ body: @escaping @Sendable (JobContext) throws -> Void) {
         self.init(name: name, group: group, queue: queue, schedule: schedule, timeout: timeout,
-                  priority: priority, backoff: backoff, maxConsecutiveFailures: maxConsecutiveFailures,
+                  priority: priority, backoff: backoff, maxConsecutiveFailures: maxConsecutiveFailures, retries: retries,
                   deciding: { ctx in try body(ctx); return .reschedule })
     }
 }

@@ -3,6 +3,8 @@
 /// engine does not keep these itself (a command job's runner does).
 public struct RunRecord: Sendable, Equatable {
     public var run: Int
+    /// 0 for a tick's first run, n for its n-th retry.
+    public var retry: Int = 0
     /// Wall clock, unix nanoseconds.
     public var startWallNs: Int64
     public var durationNs: Int64

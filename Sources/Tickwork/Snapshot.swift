@@ -130,6 +130,11 @@ public struct JobInfo: Sendable, Equatable {
     /// The instant this record was read (under the job's lock), so a
     /// countdown drawn from it never exceeds the period.
     public var sampledAtNs: Int64 = 0
+    /// Its policy's retries per tick, and the retry of the failed tick now
+    /// pending or running (1-based; 0 when none: `nextDueNs` is then the
+    /// schedule's next run).
+    public var retries: Int = 0
+    public var pendingRetry: Int = 0
 }
 
 /// A job with everything kept about it.

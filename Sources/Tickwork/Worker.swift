@@ -146,6 +146,11 @@ extension Engine {
         let previousStart = job.runs > 0 ? job.lastStartNs : start
         job.lastStartNs = start
         let runNumber = job.runs + 1
+        // A retry of a failed tick (not a run by hand meanwhile): which one,
+        // and the tick's own due time.
+        let retry = job.extras.flatMap { e in
+            e.retryAttempt > 0 && e.manualRunBack == nil ? (attempt: Int(e.retryAttempt), tickDue: e.retryTickGridNs) : nil
+        }
         stripe.unlock()
         // The job most likely goes back into this slot when the run ends:
         // start loading its last block now, so the miss overlaps the run.
@@ -167,7 +172,8 @@ extension Engine {
         var decision = RunDecision.reschedule
         var failure: (any Error)?
         do {
-            decision = try job.body(JobContext(engine: self, job: job, worker: worker, due: run.due, run: runNumber, startNs: start))
+            decision = try job.body(JobContext(engine: self, job: job, worker: worker, due: run.due, run: runNumber, startNs: start,
+                                              retry: retry?.attempt ?? 0, tickDue: retry?.tickDue ?? run.due))
         } catch {
             failure = error
         }

@@ -23,7 +23,7 @@ struct CheckCommand: ParsableCommand {
             case .success(let file):
                 print("\(path): valid: \(file.jobs.count) job\(file.jobs.count == 1 ? "" : "s"), \(file.queues.count) queue\(file.queues.count == 1 ? "" : "s")"
                       + (file.workers.map { ", \($0) workers" } ?? ""))
-                for job in file.jobs { print("  \(job.name): \(job.scheduleText): \(job.commandText)") }
+                for job in file.jobs { print("  \(job.name): \(job.scheduleText)\(job.retriesText): \(job.commandText)") }
             case .failure(let errors):
                 bad += 1
                 FileHandle.standardError.write(Data((errors.description + "\n").utf8))

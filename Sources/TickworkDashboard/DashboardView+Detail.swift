@@ -26,6 +26,7 @@ extension DashboardView {
         func dur(_ t: Int64?) -> String { t.map { Format.duration($0, g) } ?? "-" }
         var next = "-"
         if let due = j.nextDueNs { next = due <= now ? "due now" : "in " + Format.duration(due - now, g) }
+        if j.pendingRetry > 0 && j.nextDueNs != nil { next = "retry \(j.pendingRetry) of \(j.retries) " + next }
         let left: [(String, String, Style)] = [
             ("state", j.state.rawValue + (j.stuck ? " (STUCK)" : "") + (j.pausePending ? " (pauses after this run)" : ""),
              stateStyle(j.state)),

@@ -85,7 +85,8 @@ extension DashboardView {
         }
         for r in runs.runs.reversed() {
             let number = Format.fit("run \(r.run)", 8)
-            rows.append(("\(number)\(wallClockText(r.startWallNs))  \(Format.fit(Format.duration(r.durationNs), 7, alignRight: true))  \(r.outcome)",
+            let retry = r.retry > 0 ? "  (retry \(r.retry))" : ""
+            rows.append(("\(number)\(wallClockText(r.startWallNs))  \(Format.fit(Format.duration(r.durationNs), 7, alignRight: true))  \(r.outcome)\(retry)",
                          r.failed ? .error : .normal))
         }
         return rows

@@ -10,23 +10,22 @@ struct CommandJob: Sendable {
     let entry: JobEntry
     /// Tickwork's environment, from which the allow-list is taken.
     let inherited: [String: String]
-    /// A one-time job with retries runs as an adaptive job that retires on success.
-    let retiresOnSuccess: Bool
     /// Where its runs and outputs go for the detail view.
     let log: CommandRunLog?
 
     /// The most lines of a run's output copied into the job's log.
     static let logLines = 8
 
-    func run(_ ctx: JobContext) throws -> RunDecision {
+    func run(_ ctx: JobContext) throws {
         let spec = CommandSpec(argv: argv, environment: environment(ctx), workingDirectory: entry.cwd,
                                timeoutNs: entry.timeoutNs, killAfterNs: entry.killAfterNs, outputLimit: entry.outputLimit)
         let startWall = wallNowNs()
         var process: CommandProcess
         do { process = try CommandRunner.start(spec) } catch {
-            log?.finished(ctx.jobID, command: entry.commandText, record: RunRecord(
-                run: ctx.run, startWallNs: startWall, durationNs: 0, outcome: "\(error)", failed: true,
-                stdout: nil, stderr: nil, stdoutBytes: 0, stderrBytes: 0, truncated: false))
+            var record = RunRecord(run: ctx.run, startWallNs: startWall, durationNs: 0, outcome: "\(error)", failed: true,
+                                   stdout: nil, stderr: nil, stdoutBytes: 0, stderrBytes: 0, truncated: false)
+            record.retry = ctx.retry
+            log?.finished(ctx.jobID, command: entry.commandText, record: record)
             throw error
         }
         log?.started(ctx.jobID, command: entry.commandText, pid: process.pid)
@@ -37,10 +36,11 @@ struct CommandJob: Sendable {
                          shouldFreeze: { (stopOnPause || log?.stopRequested(id) == true) && ctx.isPausePending },
                          frozen: { stopped in ctx.status(stopped ? "pid \(pid) stopped (SIGSTOP) while paused" : "pid \(pid) running") })
         }
-        let kept = log?.finished(ctx.jobID, command: entry.commandText, record: RunRecord(run: ctx.run, startWallNs: startWall, result: result))
+        var runRecord = RunRecord(run: ctx.run, startWallNs: startWall, result: result)
+        runRecord.retry = ctx.retry
+        let kept = log?.finished(ctx.jobID, command: entry.commandText, record: runRecord)
         record(result, ctx)
         if result.failureMessage != nil { throw CommandFailed(message: kept?.outcome ?? result.failureMessage!) }
-        return retiresOnSuccess ? .retire : .reschedule
     }
 
     var argv: [String] {
@@ -51,9 +51,11 @@ struct CommandJob: Sendable {
     }
 
     func environment(_ ctx: JobContext) -> [String: String] {
-        let dueWallNs = wallNowNs() - (ctx.now() - ctx.dueNs)
+        // A retry carries the due instant of the tick it retries.
+        let dueWallNs = wallNowNs() - (ctx.now() - ctx.tickDueNs)
         return CommandEnvironment.build(inherited: inherited, job: entry.env, run: [
             "TICKWORK_JOB": entry.name, "TICKWORK_RUN": String(ctx.run), "TICKWORK_DUE": rfc3339(unixNs: dueWallNs),
+            "TICKWORK_RETRY": String(ctx.retry),
         ])
     }
 

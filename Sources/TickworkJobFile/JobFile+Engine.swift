@@ -28,42 +28,29 @@ extension JobFile {
 extension JobEntry {
     /// The engine job that runs this entry's command on its schedule.
     func jobSpec(inherited: [String: String], now: Date, log: CommandRunLog?) throws -> JobSpec {
-        let oneTime: Bool
         var schedule: Schedule
         switch when {
         case .every(let period, let startAfter):
             schedule = .every(.nanoseconds(period), missed: missed ?? .skip)
             if let startAfter { schedule = schedule.startingAfter(.nanoseconds(startAfter)) }
-            oneTime = false
         case .fixedDelay(let delay, let startAfter):
             schedule = .fixedDelay(.nanoseconds(delay))
             if let startAfter { schedule = schedule.startingAfter(.nanoseconds(startAfter)) }
-            oneTime = false
         case .cron(let text, let zone):
             let tz = zone.flatMap(TimeZone.init(identifier:)) ?? .current
             schedule = .cron(try CronExpression(parsing: text, timeZone: tz), missed: missed ?? .runOnceLate)
-            oneTime = false
         case .after(let delay):
-            schedule = Self.oneTime(after: delay, retries: retries)
-            oneTime = true
+            schedule = .once(after: .nanoseconds(delay))
         case .at(let date):
             // Checked to be at most 100 years on (JobReader); clamped all the same.
             let seconds = Swift.min(Swift.max(0, date.timeIntervalSince(now)), Double(Schedule.longestSpan.components.seconds))
             let delay = Int64((seconds * 1e9).rounded())
-            schedule = Self.oneTime(after: delay, retries: retries)
-            oneTime = true
+            schedule = .once(after: .nanoseconds(delay))
         }
         if jitterNs > 0 { schedule = schedule.jittered(upTo: .nanoseconds(jitterNs)) }
-        let body = CommandJob(entry: self, inherited: inherited, retiresOnSuccess: oneTime && retries != nil, log: log)
+        let body = CommandJob(entry: self, inherited: inherited, log: log)
         return JobSpec(name: name, group: group, queue: queue, schedule: schedule, timeout: nil, priority: priority,
                        backoff: Backoff(initial: .nanoseconds(backoffNs), cap: .nanoseconds(backoffMaxNs)),
-                       maxConsecutiveFailures: retries.map { $0 + 1 },
-                       deciding: { ctx in try body.run(ctx) })
-    }
-
-    /// A one-time job: `once`, or with retries an adaptive job (it runs
-    /// again after the back-off when it fails, and retires when it succeeds).
-    static func oneTime(after delay: Int64, retries: Int?) -> Schedule {
-        retries == nil ? .once(after: .nanoseconds(delay)) : .adaptive(first: .nanoseconds(delay))
+                       maxConsecutiveFailures: giveUpAfter, retries: retries) { ctx in try body.run(ctx) }
     }
 }

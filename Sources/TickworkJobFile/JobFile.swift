@@ -43,8 +43,12 @@ public struct JobEntry: Sendable, Equatable {
     public var queue: String
     public var group: String
     public var priority: Int
-    /// Failed runs retried before the job gives up (nil: never gives up).
-    public var retries: Int?
+    /// Tries again of a failed run within the same tick, after the back-off.
+    public var retries: Int
+    /// Failures in a row after which the job stops in `failed` until
+    /// resumed (nil: a recurring job never gives up; a one-time job gives up
+    /// when its retries are spent).
+    public var giveUpAfter: Int? = nil
     public var backoffNs: Int64
     public var backoffMaxNs: Int64
     public var jitterNs: Int64

@@ -27,7 +27,7 @@ struct JobReader {
         var job = JobEntry(
             name: name, command: command ?? .argv([]), when: when ?? .after(0), missed: nil, timeoutNs: nil,
             killAfterNs: CommandSpec.defaultKillAfterNs, queue: RunQueueConfig.defaultName, group: "default",
-            priority: 0, retries: nil, backoffNs: Backoff.standard.initialNs, backoffMaxNs: Backoff.standard.capNs,
+            priority: 0, retries: 0, backoffNs: Backoff.standard.initialNs, backoffMaxNs: Backoff.standard.capNs,
             jitterNs: 0, env: [:], cwd: nil, outputLimit: CommandSpec.defaultOutputLimit, paused: false,
             line: item.mark?.line ?? 0)
         readLimits(keys, into: &job, &reader)
@@ -133,7 +133,8 @@ struct JobReader {
         }
         if let v = keys["timeout"] { job.timeoutNs = reader.duration(v.value, key: "timeout", positive: true) }
         if let v = keys["kill_after"] { job.killAfterNs = reader.duration(v.value, key: "kill_after", positive: false) ?? job.killAfterNs }
-        if let v = keys["retries"] { job.retries = reader.int(v.value, key: "retries", range: 0...1000) }
+        if let v = keys["retries"] { job.retries = reader.int(v.value, key: "retries", range: 0...JobSpec.maxRetries) ?? 0 }
+        if let v = keys["give_up_after"] { job.giveUpAfter = reader.int(v.value, key: "give_up_after", range: 1...1_000_000) }
         if let v = keys["backoff"] { job.backoffNs = reader.duration(v.value, key: "backoff", positive: false) ?? job.backoffNs }
         if let v = keys["backoff_max"] { job.backoffMaxNs = reader.duration(v.value, key: "backoff_max", positive: false) ?? job.backoffMaxNs }
         if keys["backoff_max"] != nil, job.backoffMaxNs < job.backoffNs {

@@ -80,4 +80,12 @@ extension JobEntry {
         case .at(let date): return "once at \(NextRuns.utcText(date))"
         }
     }
+
+    /// How it retries, for `tickwork check`: `, retries 3 (back-off 10s…5m)`
+    /// (empty without).
+    public var retriesText: String {
+        var text = retries > 0 ? ", retries \(retries) (back-off \(formatNanoseconds(backoffNs))…\(formatNanoseconds(backoffMaxNs)))" : ""
+        if let n = giveUpAfter { text += ", gives up after \(n) failures in a row" }
+        return text
+    }
 }

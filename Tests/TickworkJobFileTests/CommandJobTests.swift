@@ -69,6 +69,30 @@ struct CommandJobTests {
         #expect(engine.info(id)?.runs == 3 && engine.info(id)?.errors == 3)
     }
 
+    @Test("a recurring command is retried within its tick: TICKWORK_RETRY counts, TICKWORK_DUE stays the tick's")
+    func retriesWithinTheTick() throws {
+        // Fails until its third run, every hour: the retries come within
+        // milliseconds, not an hour later.
+        let (engine, _, ids) = try engine("""
+            jobs:
+              - name: flaky
+                shell: 'echo "$TICKWORK_RUN $TICKWORK_RETRY $TICKWORK_DUE"; [ "$TICKWORK_RUN" -ge 3 ]'
+                every: 1h
+                retries: 3
+                backoff: 10ms
+            """)
+        defer { _ = engine.shutdown() }
+        let id = ids["flaky"]!
+        #expect(engine.waitForChange(within: .seconds(20)) { engine.info(id)?.runs == 3 && engine.info(id)?.state == .scheduled })
+        let lines = try #require(engine.detail(id)).log.map(\.text).filter { !$0.hasPrefix("stderr") }
+        let words = lines.map { $0.split(separator: " ").map(String.init) }
+        #expect(words.map { $0.prefix(2) } == [["1", "0"], ["2", "1"], ["3", "2"]])
+        #expect(Set(words.map(\.last)).count == 1, "every retry carries the tick's due instant: \(lines)")
+        let info = try #require(engine.info(id))
+        #expect(info.errors == 2 && info.consecutiveFailures == 0 && info.pendingRetry == 0)
+        #expect((info.nextDueNs ?? 0) - (info.lastStartNs ?? 0) > 3_500_000_000_000, "then the next hourly tick")
+    }
+
     @Test("cancelling a job mid-run ends its whole process group within kill_after + 250 ms")
     func cancel() throws {
         let (engine, _, ids) = try engine("""

@@ -133,7 +133,7 @@ struct JobFileParserTests {
               - {name: a, command: [true], every: 1s, start_after: 2s, jitter: 100ms}
               - {name: b, command: [true], fixed_delay: 3s}
               - {name: c, command: [true], cron: "*/5 * * * *", timezone: Europe/Berlin, missed: catch_up}
-              - {name: d, command: [true], after: 30s, retries: 2}
+              - {name: d, command: [true], after: 30s, retries: 2, give_up_after: 5}
               - {name: e, command: [true], at: "2026-12-24T18:00:00Z", paused: true}
             """
         let jobs = try parse(text).get().jobs
@@ -142,7 +142,9 @@ struct JobFileParserTests {
             .cron("*/5 * * * *", timeZone: "Europe/Berlin"), .after(30_000_000_000),
             .at(Date(timeIntervalSince1970: 1_798_135_200)),
         ])
-        #expect(jobs[0].jitterNs == 100_000_000 && jobs[2].missed == .catchUp && jobs[3].retries == 2 && jobs[4].paused)
+        #expect(jobs[0].jitterNs == 100_000_000 && jobs[2].missed == .catchUp && jobs[3].retries == 2 && jobs[3].giveUpAfter == 5 && jobs[4].paused)
+        #expect(jobs[0].retries == 0 && jobs[0].giveUpAfter == nil && jobs[0].retriesText == "")
+        #expect(jobs[3].retriesText == ", retries 2 (back-off 1s…5m), gives up after 5 failures in a row")
         #expect(problems("jobs:\n  - {name: a, command: [true], after: 1s, start_after: 1s}\n") == [
             "jobs.yaml:2:43: start_after applies to every and fixed_delay only"])
         #expect(problems("jobs:\n  - {name: a, command: [true], cron: '* * * * *', timezone: Mars/Base}\n") == [
@@ -161,6 +163,8 @@ struct JobFileParserTests {
             "jobs.yaml:2:48: cwd /no/such/dir: no such directory"])
         #expect(problems("jobs:\n  - {name: a, command: [true], every: 1s, retries: 99999999999999999999}\n").first?
             .contains("retries must be a whole number 0…1000") == true)
+        #expect(problems("jobs:\n  - {name: a, command: [true], every: 1s, give_up_after: 0}\n").first
+            == "jobs.yaml:2:58: give_up_after must be 1…1000000 (got 0)")
         #expect(problems("jobs:\n  - {name: a, command: [true], every: 1s, output_limit: 1GB}\n").first?.contains("unknown unit \"GB\"") == true)
     }
 

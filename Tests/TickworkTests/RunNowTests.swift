@@ -82,6 +82,8 @@ struct RunNowTests {
         // Paused while its run by hand waits: the run is dropped, the schedule stays.
         #expect(engine.pause(a) && engine.info(a)?.state == .paused)
         gate.release()
+        // `settle()` does not wait for a run waiting outside the engine: wait for the blocker to end.
+        #expect(engine.waitForChange(within: .seconds(10)) { engine.info(blocker)?.state == .retired })
         engine.settle()
         #expect(engine.info(a)?.runs == 0)
         #expect(engine.resume(a))
