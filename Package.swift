@@ -65,6 +65,7 @@ let package = Package(
             name: "TickworkCLI",
             dependencies: [
                 "Tickwork", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
+                "CTickworkLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

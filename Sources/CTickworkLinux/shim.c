@@ -45,6 +45,15 @@ int ctw_trim_heap(void) {
 #endif
 }
 
+int ctw_limit_malloc_arenas(int n) {
+#if defined(__GLIBC__)
+    return mallopt(M_ARENA_MAX, n);
+#else
+    (void)n;
+    return 0;
+#endif
+}
+
 #ifdef __linux__
 static int ctw_wall_watch_arm(int fd) {
     struct itimerspec spec = {0};

@@ -10,12 +10,14 @@ extension Engine {
         let now = clock.now()
         // Per-state counts: every thread's tally, summed (`stateTally`, which job windows use too).
         let tally = stateTally()
-        var total = 0, forgotten = 0
+        var total = 0, forgotten = 0, keptFinished = 0, keptBytes = 0
         var pausedAll = false
         registryLock.withLock {
             pausedAll = pausingAll
             total = jobs.count
             forgotten = jobs.forgotten
+            keptFinished = finishedOrder.count - finishedHead
+            keptBytes = finishedBytes
         }
         var timer = TimerInfo(tid: 0, cpuNs: 0, cpuFraction: 0, wakeups: 0, lastBatch: 0, sleeping: false,
                               sinceNs: 0, resolutionNs: due.resolutionNs)
@@ -99,7 +101,7 @@ extension Engine {
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,
                               lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown,
                               errors: errorCount.load(ordering: .relaxed), workersReplaced: replaced,
-                              pausedAll: pausedAll)
+                              pausedAll: pausedAll, keptFinishedJobs: keptFinished, keptFinishedBytes: keptBytes)
     }
 
     /// Everything kept about one job, or nil if unknown or forgotten.

@@ -29,6 +29,10 @@ public struct EngineSnapshot: Sendable {
     public var workersReplaced: Int = 0
     /// `pauseAll()` is in force (until `resumeAll()`).
     public var pausedAll: Bool = false
+    /// Finished jobs still kept (retention, `keepFinishedJobs`) and the
+    /// bytes they were estimated to hold (`keepFinishedBytes`).
+    public var keptFinishedJobs: Int = 0
+    public var keptFinishedBytes: Int = 0
     public var busyWorkers: Int { workers.filter(\.isBusy).count }
     public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }
 }

@@ -92,7 +92,9 @@ struct SoakCommand: ParsableCommand {
             if now >= nextSample {
                 let s = ProcessProbe.sample(atSeconds: now)
                 samples.append(s)
-                print(Self.line(s, since: begin))
+                let snapshot = observer.engine.snapshot()
+                print(Self.line(s, since: begin) + " finished kept=\(snapshot.keptFinishedJobs) (\(Self.mb(snapshot.keptFinishedBytes)))"
+                      + " last trim=\(formatNanoseconds(ProcessMemory.lastTrimDurationNs))")
                 fflush(nil)
                 nextSample += interval
                 if now - begin >= seconds { break }

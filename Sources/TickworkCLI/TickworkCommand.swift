@@ -36,6 +36,7 @@ public struct TickworkCommand: ParsableCommand {
     /// An unknown first word is named, with the real subcommands, rather
     /// than handed to the dashboard as a stray argument.
     public static func main() {
+        ProcessMemory.configure()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if let first = arguments.first, !first.hasPrefix("-"), !subcommandNames.contains(first), first != "help" {
             FileHandle.standardError.write(Data("""

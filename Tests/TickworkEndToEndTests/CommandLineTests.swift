@@ -41,7 +41,7 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(lines.first?.hasPrefix("soak: blink on 1 workers for 0.1 min") == true)
         let samples = lines.filter { $0.hasPrefix("t=") }
-        #expect(samples.count >= 6 && samples.allSatisfy { $0.contains(" rss=") && $0.contains(" threads=") && $0.contains(" fds=") && $0.contains(" zombies=0") })
+        #expect(samples.count >= 6 && samples.allSatisfy { $0.contains(" rss=") && $0.contains(" threads=") && $0.contains(" fds=") && $0.contains(" zombies=0") && $0.contains(" finished kept=") })
         #expect(lines.last?.hasPrefix("soak: slopes over the last") == true && lines.last?.hasSuffix(": pass") == true, "\(lines.last ?? "")")
     }
 

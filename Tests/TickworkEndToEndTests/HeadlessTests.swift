@@ -99,6 +99,59 @@ import Testing
         #expect(last["final"] as? Bool == true)
     }
 
+    /// The heap trimmer thread (`ProcessMemory`) starts before the program
+    /// blocks its signals for `sigwait`: it must block them itself, or a
+    /// SIGTERM could land on it and kill the process without the summary.
+    /// Started with no signal blocked (as a shell starts it; the test
+    /// runner's own threads block some, and a child inherits its mask).
+    @Test func theHeapTrimmerBlocksEverySignal() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let argv = [TmuxSession.binary.path, "headless", "--interval", "0.2", "--json"]
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { cArgs.forEach { free($0) } }
+        var pid: pid_t = 0
+        #expect(posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, environ) == 0)
+        posix_spawn_file_actions_destroy(&actions)
+        posix_spawnattr_destroy(&attributes)
+        close(fds[1])
+        let out = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+        // Running once its first report line is out.
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = out.availableData
+            if chunk.isEmpty { break }
+            data += chunk
+        }
+        let tasks = "/proc/\(pid)/task"
+        let trimmer = try FileManager.default.contentsOfDirectory(atPath: tasks).first { tid in
+            (try? String(contentsOfFile: "\(tasks)/\(tid)/comm", encoding: .utf8))?.hasPrefix("tw-heap-trim") == true
+        }
+        let status = try trimmer.map { try String(contentsOfFile: "\(tasks)/\($0)/status", encoding: .utf8) } ?? ""
+        let blocked = status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }
+            .flatMap { UInt64($0.dropFirst(7).trimmingCharacters(in: .whitespaces), radix: 16) } ?? 0
+        kill(pid, SIGTERM)
+        data += out.readDataToEndOfFile()
+        var wstatus: Int32 = 0
+        waitpid(pid, &wstatus, 0)
+        #expect(trimmer != nil, "a thread named tw-heap-trim runs")
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SIGTSTP] {
+            #expect(blocked & (1 << UInt64(signal - 1)) != 0, "signal \(signal) is blocked in the trimmer (SigBlk \(String(blocked, radix: 16)))")
+        }
+        let final = try objects(data).last?["final"] as? Bool
+        #expect(wstatus == 0 && final == true, "SIGTERM ends it with its summary (wait status \(wstatus))")
+    }
+
     @Test func withoutADurationItRunsUntilASignal() throws {
         let (p, out) = try launch(["--interval", "0.2", "--json"])
         // Three report lines prove it is running; then SIGINT ends it with the summary.

@@ -10,6 +10,9 @@ int ctw_set_timer_slack(unsigned long ns);
 /* Gives free heap memory back to the kernel (glibc's malloc_trim(0), which
    releases free pages inside the heap too, in every arena); 1 if some was. */
 int ctw_trim_heap(void);
+/* Caps glibc's malloc arenas at n (mallopt M_ARENA_MAX); call before the
+   first thread starts. 1 on success, 0 where unsupported. */
+int ctw_limit_malloc_arenas(int n);
 /* Bytes malloc has handed out and not had back (glibc's mallinfo2: in use
    in the arenas plus mmapped chunks); -1 where unknown. */
 long long ctw_heap_in_use(void);
