@@ -49,6 +49,15 @@ extension Engine {
         return true
     }
 
+    /// Why a failed tick of a job with retries gets no more: `made` (the
+    /// retries this tick had, read before `planRetryLocked` reset the
+    /// count) are all it may have, or the next scheduled run comes first.
+    func retriesOverNote(_ job: Job, made: Int) -> String {
+        made >= job.policy.retries
+            ? " (all \(job.policy.retries) retries failed; next run on schedule)"
+            : " (the next run on schedule comes before a retry could)"
+    }
+
     /// Forgets a pending retry: the tick's grid is put back and its attempts
     /// are over (a success, a pause, a run its queue refused).
     func dropRetryLocked(_ job: Job) {

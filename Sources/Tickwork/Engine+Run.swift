@@ -38,6 +38,7 @@ extension Engine {
             to = .failed
             event = .failed
             restoreRetriedTickLocked(job)
+            let retriesMade = Int(job.extras?.retryAttempt ?? 0)
             let limit = job.policy.maxConsecutiveFailures
             if limit > 0 && Int(job.consecutiveFailures) >= limit {
                 job.gaveUp = true
@@ -50,6 +51,7 @@ extension Engine {
                 job.gaveUp = true
                 if job.policy.retries > 0 { message += " (gave up: \(job.policy.retries) retries failed)" }
             } else {
+                if job.policy.retries > 0 { message += retriesOverNote(job, made: retriesMade) }
                 reinsertAt = planNextLocked(job, decision: .reschedule, end: end)
                 if let backoff = job.policy.backoff, let next = reinsertAt {
                     let wait = Cadence.backoff(failures: Int(job.consecutiveFailures), initial: backoff.initialNs, cap: backoff.capNs)

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 import CTickworkLinux
-import Foundation
+import Synchronization
+import Tickwork
 
 /// How the `tickwork` program asks glibc's allocator to give memory back.
 /// glibc keeps freed pages in up to eight arenas per core and returns them
@@ -12,27 +13,30 @@ import Foundation
 /// library (an embedding server makes its own choice), caps the arenas at
 /// two and trims every heap once a minute, as jemalloc decays dirty pages.
 /// A person who sets `MALLOC_ARENA_MAX` or a malloc `GLIBC_TUNABLES` keeps
-/// theirs. Owned by `main` (configure) and the trimmer thread (its loop).
+/// theirs. `configure` runs on the main thread; the trimmer thread owns its
+/// loop and publishes its last duration through an atomic.
 enum ProcessMemory {
     static let arenas: Int32 = 2
-    static let trimEveryNs: Int64 = 60_000_000_000
+    static let trimEverySeconds = 60
 
-    /// Guards `lastTrimNs`.
-    private static let lock = NSLock()
-    nonisolated(unsafe) private static var lastTrimNs: Int64 = 0
+    private static let lastTrimNs = Atomic<Int64>(0)
 
     /// Call first thing in `main`, before any thread starts.
-    static func configure(environment: [String: String] = ProcessInfo.processInfo.environment) {
-        if environment["MALLOC_ARENA_MAX"] == nil && !(environment["GLIBC_TUNABLES"] ?? "").contains("malloc.") {
+    static func configure() {
+        if limitsArenas(arenaMax: getenv("MALLOC_ARENA_MAX").map { String(cString: $0) },
+                        tunables: getenv("GLIBC_TUNABLES").map { String(cString: $0) }) {
             _ = ctw_limit_malloc_arenas(arenas)
         }
-        let thread = Thread { trimForever() }
-        thread.name = "tw-heap-trim"
-        thread.start()
+        startThread(name: "tw-heap-trim") { trimForever() }
+    }
+
+    /// Whether to cap the arenas: not when the person chose a malloc setting.
+    static func limitsArenas(arenaMax: String?, tunables: String?) -> Bool {
+        arenaMax == nil && !(tunables ?? "").contains("malloc.")
     }
 
     /// How long the last trim took, in ns (0 before the first), for the soak.
-    static var lastTrimDurationNs: Int64 { lock.withLock { lastTrimNs } }
+    static var lastTrimDurationNs: Int64 { lastTrimNs.load(ordering: .relaxed) }
 
     private static func trimForever() {
         // Started before the program blocks its signals for `sigwait`: a
@@ -42,13 +46,12 @@ enum ProcessMemory {
         pthread_sigmask(SIG_BLOCK, &all, nil)
         _ = ctw_set_thread_name("tw-heap-trim")
         while true {
-            var left = timespec(tv_sec: Int(trimEveryNs / 1_000_000_000), tv_nsec: 0)
+            var left = timespec(tv_sec: trimEverySeconds, tv_nsec: 0)
             var rest = timespec()
             while nanosleep(&left, &rest) != 0 && errno == EINTR { left = rest }
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = monotonicNanoseconds()
             _ = ctw_trim_heap()
-            let took = Int64(DispatchTime.now().uptimeNanoseconds - start)
-            lock.withLock { lastTrimNs = took }
+            lastTrimNs.store(monotonicNanoseconds() - start, ordering: .relaxed)
         }
     }
 }
