@@ -125,6 +125,30 @@ struct RetryTests {
         #expect(info.pendingRetry == 0 && info.misses == 0)
     }
 
+    @Test("a cron job waiting on a retry keeps it when the wall clock jumps; its next fire time follows the clock after")
+    func cronRetryAcrossAClockStep() throws {
+        let (engine, clock) = try manualEngine()
+        defer { engine.shutdown() }
+        let seen = Recorder<Int>()
+        let id = try engine.submit(JobSpec(name: "hourly", schedule: try .cron("0 * * * *"),
+                                           backoff: Backoff(initial: .seconds(10), cap: .seconds(60)), retries: 1) { ctx in
+            seen.add(ctx.retry); throw Boom()
+        })
+        clock.advance(by: .ms(1)); engine.settle()
+        let fire = try #require(engine.info(id)?.nextDueNs)
+        clock.advance(by: .nanoseconds(fire - clock.now()) + .ms(1)); engine.settle()
+        let retryDue = try #require(engine.info(id)?.nextDueNs)
+        #expect(engine.info(id)?.pendingRetry == 1)
+        clock.jumpWall(by: .seconds(1800))   // the wall clock moves on half an hour
+        engine.settle()
+        #expect(engine.info(id)?.nextDueNs == retryDue && engine.info(id)?.pendingRetry == 1, "a retry waits on the monotonic clock")
+        clock.advance(by: .nanoseconds(retryDue - clock.now()) + .ms(1)); engine.settle()
+        let next = try #require(engine.info(id)?.nextDueNs)
+        #expect(seen.all == [0, 1])
+        // The next fire time is the next full hour on the moved wall clock: at most 30 min away.
+        #expect(next - clock.now() <= 1800 * sNs && next > clock.now())
+    }
+
     @Test("a one-time job retries, then gives up; one that succeeds on a retry retires")
     func oneTime() throws {
         let (engine, clock) = try manualEngine()
