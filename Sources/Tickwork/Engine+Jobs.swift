@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CTickworkLinux
 import HeapModule
 
 /// Job windows: filtered, sorted, sliced, anchored or pinned. Readers take
@@ -54,6 +55,8 @@ struct JobView {
     /// The text filter as lowercased bytes, and which groups it matches.
     let needle: [UInt8]?
     let groupMatches: [Bool]
+    /// Each group's place in natural order of the names (for the order by group).
+    let groupRanks: [Int64]
     let groupFilter: Int32?
 
     init(engine: Engine, query: JobQuery) {
@@ -65,9 +68,19 @@ struct JobView {
         let needle = query.text.map(TextOrder.needle)
         self.needle = needle
         groupMatches = groups.map { g in needle.map { TextOrder.contains(g, lowercasedNeedle: $0) } ?? true }
+        groupRanks = query.sort == .group ? Self.naturalRanks(of: groups) : []
         groupFilter = query.group.map { [groups] g in Int32(groups.firstIndex(of: g) ?? -1) }
         stripeMutexes = engine.stripes.map(\.mutex)
         needsLock = query.states != nil || ![.id, .name, .group, .schedule].contains(query.sort)
+        allowedStates = query.states.map { $0.reduce(0) { $0 | 1 << UInt16($1.order) } }
+    }
+
+    /// Each name's place when the names are sorted in natural order.
+    static func naturalRanks(of names: [String]) -> [Int64] {
+        var ranks = [Int64](repeating: 0, count: names.count)
+        let order = names.indices.sorted { TextOrder.compare(names[$0], names[$1]) < 0 }
+        for (rank, index) in order.enumerated() { ranks[index] = Int64(rank) }
+        return ranks
     }
 
     var filters: Bool { query.states != nil || needle != nil || groupFilter != nil }
@@ -82,6 +95,8 @@ struct JobView {
     /// not for a sort by what never changes (id, name, group, schedule)
     /// with no state filter.
     let needsLock: Bool
+    /// The state filter as a bit per `JobState.order` (nil: every state).
+    let allowedStates: UInt16?
     /// The stripe locks' mutexes, read without retaining a `Lock` per job
     /// (the engine keeps them alive; a pass over a million jobs felt the retains).
     let stripeMutexes: [UnsafeMutablePointer<pthread_mutex_t>]
@@ -97,49 +112,129 @@ struct JobView {
     /// Every job's sort key, those that pass the filter, in no order.
     /// (Taking each stripe's lock once for the jobs under it was tried: the
     /// strided walk's cache misses cost more than the locks it saved.)
-    func forEachRanked(_ body: (Ranked) -> Void) {
-        table.forEachUnretained { ref in
-            if let r = ref._withUnsafeGuaranteedRef({ rank($0) }) { body(r) }
+    /// A key that needs the stripe lock is read a stripe at a time: the
+    /// four jobs of a page under one stripe share one lock and unlock (two
+    /// atomic operations per job, on lines the workers write, were half a
+    /// pass's time at a million jobs while they ran).
+    @inline(__always)
+    func forEachRanked<K: RankKey>(_: K.Type, _ body: (Ranked<K>) -> Void) {
+        guard needsLock else {
+            table.forEachUnretained { ref in
+                if let r: Ranked<K> = ref._withUnsafeGuaranteedRef({ rank($0) }) { body(r) }
+            }
+            return
         }
+        let stripes = Engine.stripeCount
+        table.forEachPage(dense: { first, slots in
+            // A page starts on a multiple of the stripe count (4096 = 4 · 1024),
+            // so every `stripes`-th slot of it is under the same stripe.
+            assert(first & (stripes - 1) == 0)
+            let raw = UnsafeRawPointer(slots.baseAddress!)
+            let stride = MemoryLayout<Job?>.stride
+            @inline(__always) func prefetch(row: Int) {
+                var k = row
+                while k < slots.count {
+                    // All three lines of the record: the due time lies in the third.
+                    if let p = raw.load(fromByteOffset: k * stride, as: UnsafeRawPointer?.self) {
+                        ctw_prefetch(p); ctw_prefetch(p + 64); ctw_prefetch(p + 128)
+                    }
+                    k += stripes
+                }
+            }
+            prefetch(row: 0); prefetch(row: 1)
+            for row in 0..<Swift.min(stripes, slots.count) {
+                if row + 2 < stripes { prefetch(row: row + 2) }
+                // Slot `first + row + k·stripes` holds job id `first + row + 1 + k·stripes`: one stripe.
+                let mutex = stripeMutexes[(first + row + 1) & (stripes - 1)]
+                pthread_mutex_lock(mutex)
+                var k = row
+                while k < slots.count {
+                    if let p = raw.load(fromByteOffset: k * stride, as: UnsafeRawPointer?.self),
+                       let r: Ranked<K> = Unmanaged<Job>.fromOpaque(p)._withUnsafeGuaranteedRef({ rankLocked($0) }) {
+                        body(r)
+                    }
+                    k += stripes
+                }
+                pthread_mutex_unlock(mutex)
+            }
+        }, sparse: { job in
+            if let r: Ranked<K> = rank(job) { body(r) }
+        })
     }
 
-    /// The job's sort key if it passes the filter (stripe lock taken briefly, when needed).
-    func rank(_ job: Job) -> Ranked? {
-        guard passesFixedFilters(job) else { return nil }
-        guard needsLock else { return keyLocked(job, state: .scheduled) }
+    /// Whether the job passes the filters.
+    func matches(_ job: Job) -> Bool {
+        guard passesFixedFilters(job) else { return false }
+        guard allowedStates != nil else { return true }
         let mutex = stripeMutexes[job.stripe]
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return keyLocked(job, state: job.state)
+        return passesStateFilter(job.state)
     }
 
-    /// The key, with the stripe lock held (or not needed: `state` is then unused).
+    /// The job's sort key if it passes the filter (stripe lock taken briefly, when needed).
     @inline(__always)
-    private func keyLocked(_ job: Job, state: JobState) -> Ranked? {
-        if let states = query.states, !states.contains(state) { return nil }
-        let key: SortValue
+    func rank<K: RankKey>(_ job: Job) -> Ranked<K>? {
+        guard passesFixedFilters(job) else { return nil }
+        guard needsLock else { return Ranked(key: K.read(job, state: .scheduled, in: self), id: job.id,
+                                             job: Unmanaged.passUnretained(job), descending: query.descending) }
+        let mutex = stripeMutexes[job.stripe]
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return rankLocked(job)
+    }
+
+    /// The job's sort key if it passes the filter; its stripe lock held.
+    @inline(__always)
+    func rankLocked<K: RankKey>(_ job: Job) -> Ranked<K>? {
+        guard passesFixedFilters(job) else { return nil }
+        let state = job.state
+        guard passesStateFilter(state) else { return nil }
+        return Ranked(key: K.read(job, state: state, in: self), id: job.id,
+                      job: Unmanaged.passUnretained(job), descending: query.descending)
+    }
+
+    @inline(__always)
+    private func passesStateFilter(_ state: JobState) -> Bool {
+        guard let allowedStates else { return true }
+        return allowedStates & (1 << UInt16(state.order)) != 0
+    }
+
+    /// A numeric order's key (stripe lock held, or not needed).
+    @inline(__always)
+    func numericKey(_ job: Job, state: JobState) -> Int64 {
         switch query.sort {
-        case .id: key = .int(Int64(job.id.rawValue))
-        case .name: key = .text(job.name)
-        case .group: key = .text(groups[Int(job.groupIndex)])
-        case .state: key = .int(Int64(state.order))
-        case .schedule:
-            // Text made only when this order is asked for.
-            key = .text(Schedule(kind: job.kind, initialDelayNs: job.policy.initialDelayNs, jitterNs: job.policy.jitterNs).description)
-        case .nextDue: key = .int(Engine.isDue(job) ? job.nextDue : Int64.max)
-        case .lastDuration: key = .int(job.lastDurationNs)
-        case .runs: key = .int(Int64(job.runs))
-        case .errors: key = .int(Int64(job.errors))
-        case .lateness: key = .int(job.lastLatenessNs)
-        case .status: key = .text(job.extras?.statusText ?? job.extras?.lastError?.message ?? "")
+        case .state: return Int64(state.order)
+        case .group: return groupRanks[Int(job.groupIndex)]
+        case .schedule: return Schedule.orderKey(job.kind)
+        case .nextDue: return Engine.isDue(job) ? job.nextDue : Int64.max
+        case .lastDuration: return job.lastDurationNs
+        case .runs: return Int64(job.runs)
+        case .errors: return Int64(job.errors)
+        case .lateness: return job.lastLatenessNs
+        default: return Int64(job.id.rawValue)
         }
-        return Ranked(key: key, id: job.id, job: Unmanaged.passUnretained(job), descending: query.descending)
+    }
+
+    /// A text order's key (stripe lock held, or not needed).
+    @inline(__always)
+    func textKey(_ job: Job) -> String {
+        switch query.sort {
+        case .status: return job.extras?.statusText ?? job.extras?.lastError?.message ?? ""
+        default: return job.name
+        }
     }
 
     /// The anchor's record and, if it still matches, its sort key.
-    func anchor() -> (job: Job, ranked: Ranked?)? {
+    func anchor<K: RankKey>(_: K.Type) -> (job: Job, ranked: Ranked<K>?)? {
         guard let id = query.anchor, let job = lookup(id) else { return nil }
         return (job, rank(job))
+    }
+
+    /// The anchor's record and whether it still matches.
+    func anchorMatch() -> (job: Job, matches: Bool)? {
+        guard let id = query.anchor, let job = lookup(id) else { return nil }
+        return (job, matches(job))
     }
 
     /// Where a window of `limit` rows starts so the anchor (at `index`) sits at `anchorRow`.
@@ -151,7 +246,7 @@ struct JobView {
 
     /// The listed jobs in the listed order, those that still match.
     func pinnedPage(_ ids: [JobID]) -> JobPage {
-        let jobs = ids.prefix(Swift.max(query.limit, 0)).compactMap(lookup).filter { rank($0) != nil }
+        let jobs = ids.prefix(Swift.max(query.limit, 0)).compactMap(lookup).filter(matches)
         let anchorAt = query.anchor.flatMap { a in jobs.firstIndex { $0.id == a } }
         return JobPage(matching: jobs.count, jobs: jobs.map(info), offset: query.offset,
                        anchorIndex: anchorAt.map { query.offset + $0 },
@@ -165,7 +260,7 @@ struct JobView {
         let matching = table.live
         var offset = query.offset
         var anchorIndex: Int?
-        let anchored = anchor()
+        let anchored = anchorMatch()
         if let anchored {
             let rank = table.liveBefore(slot: Int(anchored.job.id.rawValue) - 1)
             let index = query.descending ? matching - 1 - rank : rank
@@ -192,15 +287,15 @@ struct JobView {
     func filteredSubmissionOrderPage() -> JobPage? {
         guard query.sort == .id, needle == nil, groupFilter == nil, query.states != nil,
               let matching = countMatching() else { return nil }
-        let anchored = anchor()
+        let anchored = anchorMatch()
         var offset = query.offset
         var anchorIndex: Int?
-        if let anchored, anchored.ranked != nil {
+        if let anchored, anchored.matches {
             // Matches before the anchor in this order, walking from the near end.
             var before = 0
             table.walk(fromRank: 0, descending: query.descending) { j in
                 if j === anchored.job { return false }
-                if rank(j) != nil { before += 1 }
+                if matches(j) { before += 1 }
                 return true
             }
             anchorIndex = before
@@ -215,7 +310,7 @@ struct JobView {
         var skipped = 0
         if take > 0 {
             table.walk(fromRank: 0, descending: !forward) { j in
-                guard rank(j) != nil else { return true }
+                guard matches(j) else { return true }
                 if skipped < skip { skipped += 1 } else { picked.append(j) }
                 return picked.count < take
             }
@@ -241,28 +336,36 @@ struct JobView {
     /// A window in the second half keeps the largest entries instead (so
     /// End costs what Home does).
     func sortedPage() -> JobPage {
-        let anchored = anchor()
+        if query.sort == .name { return sortedPage(NameKey.self) }
+        return query.sort.isOtherText ? sortedPage(String.self) : sortedPage(Int64.self)
+    }
+
+    private func sortedPage<K: RankKey>(_: K.Type) -> JobPage {
+        let anchored = anchor(K.self)
         if let anchored, let key = anchored.ranked { return anchoredSortedPage(anchor: key, record: anchored.job) }
         let fromTheEnd = query.offset > table.live / 2
         // From the end: the entries at `offset…` are among the largest
         // (table count − offset), however many match.
         let keep = fromTheEnd ? Swift.max(0, table.live - query.offset) : query.offset + query.limit
-        var best = Heap<Ranked>()
+        var best = Heap<Ranked<K>>()
         var matching = 0
         // The entry a newcomer must beat, once the heap is full.
-        var boundary: Boundary?
-        forEachRanked { entry in
+        var boundary: Boundary<K>?
+        forEachRanked(K.self) { entry in
             matching += 1
             guard keep > 0 else { return }
             if best.count < keep {
                 best.insert(entry)
-            } else if let b = boundary, fromTheEnd ? b.order(of: entry) > 0 : b.order(of: entry) < 0 {
+            } else {
+                // Read in place: `if let` would copy the boundary (a name and
+                // its bytes: two retains and releases per job).
+                guard let c = boundary?.order(of: entry), fromTheEnd ? c > 0 : c < 0 else { return }
                 if fromTheEnd { _ = best.removeMin() } else { _ = best.removeMax() }
                 best.insert(entry)
-            } else if boundary != nil { return }
+            }
             if best.count == keep { boundary = Boundary(fromTheEnd ? best.min! : best.max!) }
         }
-        var ordered: [Ranked] = []
+        var ordered: [Ranked<K>] = []
         ordered.reserveCapacity(best.count)
         while let e = best.popMin() { ordered.append(e) }
         let firstIndex = fromTheEnd ? matching - ordered.count : 0   // the index of ordered[0]
@@ -273,11 +376,11 @@ struct JobView {
 
     /// The window around a matching anchor: the `limit` nearest jobs before
     /// it and after it are all a window placed anywhere around it can hold.
-    private func anchoredSortedPage(anchor: Ranked, record: Job) -> JobPage {
+    private func anchoredSortedPage<K: RankKey>(anchor: Ranked<K>, record: Job) -> JobPage {
         let reach = Swift.max(query.limit, 1)
-        var before = Heap<Ranked>(), after = Heap<Ranked>()
+        var before = Heap<Ranked<K>>(), after = Heap<Ranked<K>>()
         var matching = 0, anchorRank = 0
-        forEachRanked { entry in
+        forEachRanked(K.self) { entry in
             matching += 1
             if entry.id == anchor.id { return }
             if entry < anchor {
@@ -290,7 +393,7 @@ struct JobView {
             }
         }
         let firstIndex = anchorRank - before.count   // the index of ordered[0]
-        var ordered: [Ranked] = []
+        var ordered: [Ranked<K>] = []
         ordered.reserveCapacity(before.count + 1 + after.count)
         while let e = before.popMin() { ordered.append(e) }
         ordered.append(anchor)
@@ -299,62 +402,5 @@ struct JobView {
         let slice = ordered.dropFirst(start - firstIndex).prefix(query.limit)
         return JobPage(matching: matching, jobs: slice.map { info($0.job.takeUnretainedValue()) }, offset: start,
                        anchorIndex: anchorRank, anchorInfo: info(record))
-    }
-}
-
-/// The heap's boundary entry (its largest, or its smallest when keeping the
-/// tail) with a text key's bytes ready: a million comparisons against it
-/// then read one name each, not two.
-struct Boundary {
-    let entry: Ranked
-    let bytes: [UInt8]?
-    init(_ entry: Ranked) {
-        self.entry = entry
-        if case .text(let t) = entry.key { bytes = Array(t.utf8) } else { bytes = nil }
-    }
-
-    /// -1, 0 or 1: where `candidate` falls against the boundary in the query's order.
-    @inline(__always)
-    func order(of candidate: Ranked) -> Int {
-        let c: Int
-        if let bytes, case .text(let t) = candidate.key { c = TextOrder.compare(t, bytes) }
-        else { c = SortValue.compare(candidate.key, entry.key) }
-        return Ranked.order(c, candidate, entry)
-    }
-}
-
-/// A job with its sort key, ordered as the query asks (ties by id). The
-/// job is unretained: the `JobView`'s table copy keeps it alive.
-struct Ranked: Comparable {
-    let key: SortValue
-    let id: JobID
-    let job: Unmanaged<Job>
-    let descending: Bool
-    static func < (a: Ranked, b: Ranked) -> Bool { order(SortValue.compare(a.key, b.key), a, b) < 0 }
-
-    /// -1, 0 or 1 in the query's order, given the keys' comparison `c`: ties by id.
-    @inline(__always)
-    static func order(_ c: Int, _ a: Ranked, _ b: Ranked) -> Int {
-        if c == 0 { return a.id == b.id ? 0 : (a.id < b.id ? -1 : 1) }
-        return a.descending ? -c : c
-    }
-    static func == (a: Ranked, b: Ranked) -> Bool { a.id == b.id }
-}
-
-/// A sort key value. Text is in natural order (`TextOrder`), which tells
-/// two different names apart, so equal keys mean equal bytes.
-enum SortValue {
-    case int(Int64)
-    case text(String)
-
-    /// -1, 0 or 1.
-    @inline(__always)
-    static func compare(_ a: SortValue, _ b: SortValue) -> Int {
-        switch (a, b) {
-        case (.int(let x), .int(let y)): return x == y ? 0 : (x < y ? -1 : 1)
-        case (.text(let x), .text(let y)): return TextOrder.compare(x, y)
-        case (.int, .text): return -1
-        case (.text, .int): return 1
-        }
     }
 }

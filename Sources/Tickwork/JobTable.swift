@@ -179,6 +179,19 @@ struct JobTable {
         return out
     }
 
+    /// Calls `dense` with each dense page's first slot and its slots, and
+    /// `sparse` with each job of a sparse page: for a pass that visits a
+    /// page's jobs in its own order (by stripe lock).
+    func forEachPage(dense: (_ firstSlot: Int, _ slots: UnsafeBufferPointer<Job?>) -> Void, sparse: (Job) -> Void) {
+        for (p, page) in pages.enumerated() {
+            if page.slots.isEmpty {
+                for e in page.sparse { sparse(e.job) }
+            } else {
+                page.slots.withUnsafeBufferPointer { dense((droppedPages + p) << Self.pageBits, $0) }
+            }
+        }
+    }
+
     /// Calls `body` with each job's raw reference (no retain: the caller's
     /// copy of the table keeps them alive), asking for the job `ahead`
     /// places on first: a pass over a million jobs is a miss per job, and

@@ -13,31 +13,38 @@ extension JobView {
         guard query.sort == .nextDue, !query.descending, needle == nil, groupFilter == nil else { return nil }
         if let states = query.states, !states.contains(.scheduled) && !states.contains(.failed) { return nil }
         guard let matching = countMatching() else { return nil }
-        let anchored = anchor()
+        let anchored = anchor(Int64.self)
         var anchorDue: Int64?
-        if let anchored, let key = anchored.ranked?.key {
-            guard case .int(let due) = key, due != .max else { return nil }
+        if let anchored, let due = anchored.ranked?.key {
+            guard due != .max else { return nil }
             anchorDue = due
         }
         let want = query.offset + query.limit
+        // Too deep for the wheel: decided before copying anything, since a
+        // copy holds the timer's lock and retains each job it copies.
+        let beyondAnchor = 2 * query.limit + 64
+        if anchorDue == nil && 2 * want + 64 > Self.wheelBudget { return nil }
         var candidates = ContiguousArray<Job>()
         var copiedAtAnchor: Int?
-        let (covered, _) = engine.due.lock.withLock {
-            engine.due.wheel.copyInDueOrder(into: &candidates) { copied, covered in
+        let copiedUntil: Int64? = engine.due.lock.withLock {
+            if let anchorDue, engine.due.wheel.entries(through: anchorDue, atMost: Self.wheelBudget - beyondAnchor) == nil {
+                return nil
+            }
+            return engine.due.wheel.copyInDueOrder(into: &candidates) { copied, covered in
                 if copied > Self.wheelBudget { return true }
                 guard let anchorDue else { return copied >= 2 * want + 64 }
                 if covered <= anchorDue { return false }
                 if copiedAtAnchor == nil { copiedAtAnchor = copied }
-                return copied - copiedAtAnchor! >= 2 * query.limit + 64
-            }
+                return copied - copiedAtAnchor! >= beyondAnchor
+            }.coveredUntil
         }
-        guard candidates.count <= Self.wheelBudget else { return nil }
+        guard let covered = copiedUntil, candidates.count <= Self.wheelBudget else { return nil }
         // Each job once, due before `covered` (later ones were not all read), and matching.
         var seen = Set<JobID>()
-        var due: [Ranked] = []
+        var due: [Ranked<Int64>] = []
         due.reserveCapacity(candidates.count)
         for job in candidates {
-            guard let r = rank(job), case .int(let at) = r.key, at < covered, seen.insert(job.id).inserted else { continue }
+            guard let r: Ranked<Int64> = rank(job), r.key < covered, seen.insert(job.id).inserted else { continue }
             due.append(r)
         }
         due.sort()

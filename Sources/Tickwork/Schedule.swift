@@ -154,6 +154,29 @@ public struct Schedule: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The order by schedule, as one number: by kind (every, delay,
+    /// adaptive, cron, once, once at), then by period, delay or first run
+    /// (a cron job by the first 7 bytes of its expression, which groups
+    /// equal ones). A number, not the shown text: a million schedules'
+    /// texts took half a second to make, and "every 2m" sorted before
+    /// "every 30s" as text.
+    static func orderKey(_ kind: Kind) -> Int64 {
+        let span: Int64
+        let rank: Int64
+        switch kind {
+        case .fixedRate(let p, _): (rank, span) = (0, p)
+        case .fixedDelay(let d): (rank, span) = (1, d)
+        case .adaptive(let f): (rank, span) = (2, f)
+        case .cron(let c, _):
+            rank = 3
+            span = c.source.utf8.prefix(7).reduce(Int64(0)) { $0 << 8 | Int64($1) } << Int64(8 * (7 - Swift.min(7, c.source.utf8.count)))
+        case .once(let d): (rank, span) = (4, d)
+        case .onceAt(let at): (rank, span) = (5, at)
+        }
+        // Six kinds in the top bits, the span below (clamped: 2^60 ns is 36 years).
+        return rank << 60 | Swift.min(Swift.max(span, 0), (1 << 60) - 1)
+    }
+
     public var description: String {
         var text: String
         switch kind {

@@ -52,7 +52,15 @@ enum TextOrder {
 
     /// -1, 0, 1 in natural order, then by bytes.
     private static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
-        var i = 0, j = 0
+        // A shared prefix compares equal, token by token: skip it, backing up
+        // to the start of a run of digits it ends in (the run's value is
+        // compared whole). Names against a window's boundary mostly share
+        // a long prefix (`bench-…`, `host-web-…`).
+        let shorter = Swift.min(x.count, y.count)
+        var k = 0
+        while k < shorter && x[k] == y[k] { k += 1 }
+        while k > 0 && isDigit(x[k - 1]) { k -= 1 }
+        var i = k, j = k
         while i < x.count && j < y.count {
             let a = x[i], b = y[j]
             if isDigit(a) && isDigit(b) {

@@ -200,6 +200,21 @@ final class TimerWheel {
         return (covered, false)
     }
 
+    /// How many entries (stale ones included) lie in slots that end by
+    /// `due`'s slot, or nil once that passes `limit`: what copying them in
+    /// due order would cost, read from the blocks' counts alone.
+    func entries(through due: Int64, atMost limit: Int) -> Int? {
+        var n = overdue.count
+        let last = Swift.min(due >> shift, current + Int64(Self.slotCount) - 1)
+        var tick = current
+        while n <= limit, tick <= last, let found = firstOccupiedTick(from: tick, below: last + 1) {
+            var b = heads[Int(found & Self.mask)]
+            while b != WheelBlocks.none { n += blocks.count(b); b = blocks.next(b) }
+            tick = found + 1
+        }
+        return n <= limit ? n : nil
+    }
+
     /// The earliest instant at which `collectDue` may return something, or nil when empty.
     func nextWake() -> Int64? {
         if !overdue.isEmpty { return current << shift }

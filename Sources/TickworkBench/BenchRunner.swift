@@ -154,6 +154,13 @@ public struct ObservationFigures: Sendable {
         ("name_window", { _ in JobQuery(sort: .name, limit: 40) }),
         ("text_filter", { n in JobQuery(text: "bench-\(n / 2 + 7)", limit: 40) }),
         ("unfinished_window", { _ in JobQuery(states: JobState.unfinished, limit: 40) }),
+        // Every other order a person can pick, first page.
+        ("group_window", { _ in JobQuery(sort: .group, limit: 40) }),
+        ("state_window", { _ in JobQuery(sort: .state, limit: 40) }),
+        ("schedule_window", { _ in JobQuery(sort: .schedule, limit: 40) }),
+        ("status_window", { _ in JobQuery(sort: .status, limit: 40) }),
+        ("runs_window", { _ in JobQuery(sort: .runs, descending: true, limit: 40) }),
+        ("duration_window", { _ in JobQuery(sort: .lastDuration, descending: true, limit: 40) }),
     ]
 }
 

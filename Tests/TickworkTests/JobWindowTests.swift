@@ -128,6 +128,114 @@ struct WheelWindowTests {
         #expect(TextOrder.contains("x", lowercasedNeedle: []))
     }
 
+    @Test("every order over 10,000 jobs (three pages of the table, read a stripe at a time) agrees with sorting every record")
+    func everyOrderAgreesWithSortingEveryRecord() throws {
+        let (engine, clock) = try manualEngine(workers: 2)
+        defer { engine.shutdown() }
+        let groups = ["web-10", "web-9", "db", "Batch"]
+        for i in 0..<10_000 {
+            let period = Duration.milliseconds(Int64(5 + (i * 7919) % 400))
+            try engine.submit(JobSpec(name: "job-\((i * 7) % 10_000)", group: groups[i % 4], schedule: .every(period)) { _ in })
+        }
+        clock.advance(by: .ms(1)); engine.settle()
+        clock.advance(by: .ms(60)); engine.settle()
+        for i in stride(from: 5, through: 10_000, by: 37) { engine.pause(JobID(UInt64(i))) }
+        let all = engine.jobs(JobQuery(limit: 10_000)).jobs
+        #expect(all.count == 10_000)
+        let stateOf = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.state) })
+        #expect(Set(all.map(\.state)).isSuperset(of: [.scheduled, .paused]))
+        let byKey: [(JobQuery.SortKey, (JobInfo, JobInfo) -> Int)] = [
+            (.name, { TextOrder.compare($0.name, $1.name) }),
+            (.group, { TextOrder.compare($0.group, $1.group) }),
+            (.state, { Int64.order(Int64($0.state.order), Int64($1.state.order)) }),
+            (.nextDue, { Int64.order($0.nextDueNs ?? .max, $1.nextDueNs ?? .max) }),
+            (.runs, { Int64.order(Int64($0.runs), Int64($1.runs)) }),
+        ]
+        for (sort, compare) in byKey {
+            for descending in [false, true] {
+                let want = all.sorted { a, b in
+                    let c = compare(a, b)
+                    return c == 0 ? a.id < b.id : (descending ? c > 0 : c < 0)
+                }.map(\.id)
+                for offset in [0, 4_090, 9_960] {
+                    let page = engine.jobs(JobQuery(sort: sort, descending: descending, offset: offset, limit: 40))
+                    #expect(page.jobs.map(\.id) == Array(want[offset..<(offset + 40)]), "\(sort) descending \(descending) offset \(offset)")
+                    #expect(page.matching == 10_000)
+                }
+                let unfinished = engine.jobs(JobQuery(states: [.scheduled], sort: sort, descending: descending, limit: 40))
+                let wantScheduled = want.filter { stateOf[$0] == .scheduled }.prefix(40)
+                #expect(unfinished.jobs.map(\.id) == Array(wantScheduled), "\(sort) scheduled only")
+            }
+        }
+    }
+
+    @Test("by schedule orders by kind, then by period: every 30s before every 2m, cron jobs grouped by expression")
+    func scheduleOrder() throws {
+        let (engine, _) = try manualEngine(workers: 1)
+        defer { engine.shutdown() }
+        let specs: [(String, Schedule)] = [
+            ("a", .every(.seconds(120))), ("b", .cron(try CronExpression(parsing: "0 3 * * *"))),
+            ("c", .once(after: .seconds(5))), ("d", .every(.seconds(30))), ("e", .fixedDelay(.seconds(1))),
+            ("f", .cron(try CronExpression(parsing: "*/5 * * * *"))), ("g", .cron(try CronExpression(parsing: "0 3 * * *"))),
+            ("h", .every(.milliseconds(500))),
+        ]
+        for (name, schedule) in specs { try engine.submit(JobSpec(name: name, schedule: schedule) { _ in }) }
+        let names = engine.jobs(JobQuery(sort: .schedule, limit: 10)).jobs.map(\.name)
+        #expect(names == ["h", "d", "a", "e", "f", "b", "g", "c"])
+        let reversed = engine.jobs(JobQuery(sort: .schedule, descending: true, limit: 10)).jobs.map(\.name)
+        // Equal keys keep id order either way.
+        #expect(reversed == ["c", "b", "g", "f", "e", "a", "d", "h"])
+    }
+
+    /// Natural order written plainly, token by token from the start: the
+    /// reference the fast comparison (which skips a shared prefix) must match.
+    static func referenceOrder(_ a: String, _ b: String) -> Int {
+        func tokens(_ s: [UInt8]) -> [(digits: Bool, bytes: [UInt8])] {
+            var out: [(Bool, [UInt8])] = []
+            for c in s {
+                let d = c >= 48 && c <= 57
+                if d, let last = out.last, last.0 { out[out.count - 1].1.append(c) } else { out.append((d, [c])) }
+            }
+            return out
+        }
+        let x = Array(a.utf8), y = Array(b.utf8)
+        let tx = tokens(x), ty = tokens(y)
+        for (p, q) in zip(tx, ty) {
+            if p.digits && q.digits {
+                let u = Array(p.bytes.drop { $0 == 48 }), v = Array(q.bytes.drop { $0 == 48 })
+                if u.count != v.count { return u.count < v.count ? -1 : 1 }
+                if u != v { return u.lexicographicallyPrecedes(v) ? -1 : 1 }
+                continue
+            }
+            // Only a run of digits against a letter can meet here: bytes, folded.
+            let f = { (c: UInt8) in c >= 65 && c <= 90 ? c + 32 : c }
+            let u = p.bytes.map(f), v = q.bytes.map(f)
+            if u != v {
+                for (c, d) in zip(u, v) where c != d { return c < d ? -1 : 1 }
+                return u.count < v.count ? -1 : 1
+            }
+        }
+        if tx.count != ty.count { return tx.count < ty.count ? -1 : 1 }
+        if x == y { return 0 }
+        return x.lexicographicallyPrecedes(y) ? -1 : 1
+    }
+
+    @Test("the natural order that skips a shared prefix agrees with the plain one on 20,000 seeded pairs")
+    func textOrderSkipsSharedPrefixes() {
+        var rng = SplitMix64(seed: 42)
+        let alphabet = Array("aB-0012_9z".utf8)
+        func word(_ n: Int) -> [UInt8] { (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] } }
+        for _ in 0..<20_000 {
+            // A shared prefix, often ending inside a run of digits, then different tails.
+            let prefix = word(Int(rng.next() % 8))
+            let a = String(decoding: prefix + word(Int(rng.next() % 5)), as: UTF8.self)
+            let b = String(decoding: prefix + word(Int(rng.next() % 5)), as: UTF8.self)
+            let want = Self.referenceOrder(a, b)
+            #expect(TextOrder.compare(a, b) == want, "\(a) vs \(b)")
+            #expect(TextOrder.compare(a, Array(b.utf8)) == want, "\(a) vs bytes of \(b)")
+        }
+    }
+
     @Test("submission order with a state filter walks to the window and agrees with the full pass")
     func filteredSubmissionOrder() throws {
         let (engine, clock) = try manualEngine(workers: 2)
