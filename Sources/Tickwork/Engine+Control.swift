@@ -106,7 +106,7 @@ extension Engine {
     public var workerCount: Int { dispatch.lock.withLock { dispatch.targetWorkers } }
 
     /// Workers written off after a stuck run and replaced, since the start
-    /// (also in `snapshot()`; this reads it without sampling rates).
+    /// (also in `snapshot()`; this reads it alone).
     public var workersReplaced: Int { dispatch.lock.withLock { replacedWorkerCount } }
 
     // MARK: - Internals
@@ -123,115 +123,58 @@ extension Engine {
 
     func pause(_ id: JobID, byAll: Bool) -> Bool {
         guard let job = job(id) else { return false }
-        let stripe = stripes[job.stripe]
-        stripe.lock()
-        let from = job.state
-        var removeFromQueue = false
-        switch from {
-        case .scheduled:
-            job.state = .paused
-            dropRetryLocked(job)
-        case .failed where !job.stuck && !job.gaveUp:
-            job.state = .paused
-            dropRetryLocked(job)   // resume follows the schedule from the retried tick
-        case .queued:
-            job.state = .paused
-            job.extras?.manualRunBack = nil   // a run by hand waiting in the queue is dropped with it
-            dropRetryLocked(job)
-            removeFromQueue = true
-        case .running, .sleeping:
-            // Pause-all does not take over a pause a person asked for; a
-            // person's pause takes over pause-all's (resume-all leaves it).
-            let changed = !job.pauseAfterRun || (job.pausedByAll && !byAll)
-            if !job.pauseAfterRun { job.pausedByAll = byAll } else if !byAll { job.pausedByAll = false }
-            job.pauseAfterRun = true
-            stripe.unlock()
-            if changed { events.record(.paused, at: clock.now(), job: job.id, name: job.name, message: "after the current run") }
-            return changed
-        default:
-            stripe.unlock()
-            return false
-        }
-        job.pausedByAll = byAll
-        stripe.unlock()
-        registryLock.withLock { controlTally.move(from, .paused) }
-        if removeFromQueue { dropQueuedRuns(of: job) }
-        events.record(.paused, at: clock.now(), job: job.id, name: job.name)
-        return true
+        return control(.pause(byAll: byAll), job)
     }
 
-    func resume(_ job: Job, onlyIfPausedByAll: Bool) -> Bool {
+    func resume(_ job: Job, onlyIfPausedByAll: Bool) -> Bool { control(.resume(onlyIfPausedByAll: onlyIfPausedByAll), job) }
+
+    func cancel(_ job: Job) -> Bool { control(.cancel, job) }
+
+    /// Applies a person's control to a job: `JobLifecycle` decides, this
+    /// stores the outcome under the job's stripe lock and carries out its
+    /// effects after. Returns false when there was nothing to do.
+    private func control(_ input: JobLifecycle.Control, _ job: Job) -> Bool {
         let now = clock.now()
         let stripe = stripes[job.stripe]
         stripe.lock()
-        let from = job.state
-        if (from == .running || from == .sleeping) && job.pauseAfterRun && (!onlyIfPausedByAll || job.pausedByAll) {
-            job.pauseAfterRun = false
-            job.pausedByAll = false
-            stripe.unlock()
-            return true
-        }
-        let retry = from == .failed && job.gaveUp && !onlyIfPausedByAll
-        guard (from == .paused && (!onlyIfPausedByAll || job.pausedByAll)) || retry else {
+        let before = job.lifecycle
+        guard let outcome = JobLifecycle.apply(input, to: before) else {
             stripe.unlock()
             return false
         }
-        job.pausedByAll = false
-        if retry {
-            job.gaveUp = false
+        job.lifecycle = outcome.fields
+        let effects = outcome.effects
+        if effects.contains(.dropRetry) { dropRetryLocked(job) }
+        if effects.contains(.dropRunByHand) { job.extras?.manualRunBack = nil }
+        if effects.contains(.freshStart) {
             job.consecutiveFailures = 0
             job.gridDue = now
-        } else {
-            switch job.kind {
-            case .fixedRate(let p, let policy):
-                job.gridDue = Cadence.resumeFixedRate(period: p, policy: policy, pendingDue: job.gridDue, now: now).nextDue
-            case .cron(let expr, _):
-                // Fire times that passed while paused are skipped; a pending
-                // one follows the wall clock.
-                job.gridDue = planCronSkipping(job, expr, now: now)
-            case .fixedDelay, .adaptive, .once, .onceAt:
-                job.gridDue = Swift.max(job.gridDue, now)
-            }
         }
-        job.state = .scheduled
-        let at = job.nextDue
+        if effects.contains(.planAfterPause) { planAfterPauseLocked(job, now: now) }
+        let at = job.nextDue, sleeper = job.worker
         stripe.unlock()
-        registryLock.withLock { controlTally.move(from, .scheduled) }
-        due.lock.withLock { due.insertLocked(job, due: at) }
-        events.record(.resumed, at: now, job: job.id, name: job.name)
+        let to = outcome.fields.state
+        if to != before.state { registryLock.withLock { controlTally.move(before.state, to) } }
+        if effects.contains(.removeFromQueue) { dropQueuedRuns(of: job) }
+        if effects.contains(.insertDue) { due.lock.withLock { due.insertLocked(job, due: at) } }
+        if effects.contains(.wakeSleeper) && sleeper >= 0 { wakeSleeper(workerIndex: sleeper) }
+        if let event = outcome.event { events.record(event, at: clock.now(), job: job.id, name: job.name, message: outcome.message) }
+        if effects.contains(.noteFinished) { noteFinished(job) }
         return true
     }
 
-    func cancel(_ job: Job) -> Bool {
-        let stripe = stripes[job.stripe]
-        stripe.lock()
-        let from = job.state
-        var to: JobState
-        var removeFromQueue = false
-        var wakeWorker: Int32 = -1
-        switch from {
-        case .scheduled, .failed, .paused:
-            to = job.stuck ? .cancelling : .cancelled
-        case .queued:
-            to = .cancelled
-            removeFromQueue = true
-        case .running, .sleeping:
-            to = .cancelling
-            if from == .sleeping { wakeWorker = job.worker }
-        case .cancelling, .cancelled, .retired:
-            stripe.unlock()
-            return false
+    /// The next due of a job resumed after a pause: ticks missed meanwhile
+    /// follow the missed-tick policy; a cron job skips the fire times that
+    /// passed, and a pending one follows the wall clock. Stripe lock held.
+    private func planAfterPauseLocked(_ job: Job, now: Int64) {
+        switch job.kind {
+        case .fixedRate(let p, let policy):
+            job.gridDue = Cadence.resumeFixedRate(period: p, policy: policy, pendingDue: job.gridDue, now: now).nextDue
+        case .cron(let expr, _):
+            job.gridDue = planCronSkipping(job, expr, now: now)
+        case .fixedDelay, .adaptive, .once, .onceAt:
+            job.gridDue = Swift.max(job.gridDue, now)
         }
-        job.state = to
-        job.pauseAfterRun = false
-        stripe.unlock()
-        registryLock.withLock { controlTally.move(from, to) }
-        if removeFromQueue { dropQueuedRuns(of: job) }
-        if wakeWorker >= 0 { wakeSleeper(workerIndex: wakeWorker) }
-        events.record(.cancelled, at: clock.now(), job: job.id, name: job.name,
-                      message: to == .cancelling ? "the running run was told" : "")
-        if to == .cancelled { noteFinished(job) }
-        return true
     }
 
     /// Removes a job's waiting runs from its queue and closes their in-flight

@@ -21,7 +21,7 @@ extension Engine {
         return view.sortedPage()
     }
 
-    /// Jobs per state, summed from every thread's tally (no snapshot's rates).
+    /// Jobs per state, summed from every thread's tally (no whole snapshot).
     func stateTally() -> StateTally {
         var tally = StateTally()
         registryLock.withLock { tally.merge(controlTally) }
@@ -110,12 +110,10 @@ struct JobView {
     }
 
     /// Every job's sort key, those that pass the filter, in no order.
-    /// (Taking each stripe's lock once for the jobs under it was tried: the
-    /// strided walk's cache misses cost more than the locks it saved.)
     /// A key that needs the stripe lock is read a stripe at a time: the
-    /// four jobs of a page under one stripe share one lock and unlock (two
-    /// atomic operations per job, on lines the workers write, were half a
-    /// pass's time at a million jobs while they ran).
+    /// four jobs of a page under one stripe share one lock and unlock, and
+    /// their records are asked for two stripes ahead (a lock per job cost
+    /// about a third more at a million jobs while workers ran; DECISIONS 27).
     @inline(__always)
     func forEachRanked<K: RankKey>(_: K.Type, _ body: (Ranked<K>) -> Void) {
         guard needsLock else {
@@ -176,22 +174,24 @@ struct JobView {
     @inline(__always)
     func rank<K: RankKey>(_ job: Job) -> Ranked<K>? {
         guard passesFixedFilters(job) else { return nil }
-        guard needsLock else { return Ranked(key: K.read(job, state: .scheduled, in: self), id: job.id,
-                                             job: Unmanaged.passUnretained(job), descending: query.descending) }
+        guard needsLock else { return ranked(job, state: .scheduled) }
         let mutex = stripeMutexes[job.stripe]
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        return rankLocked(job)
+        return passesStateFilter(job.state) ? ranked(job, state: job.state) : nil
     }
 
     /// The job's sort key if it passes the filter; its stripe lock held.
     @inline(__always)
     func rankLocked<K: RankKey>(_ job: Job) -> Ranked<K>? {
-        guard passesFixedFilters(job) else { return nil }
-        let state = job.state
-        guard passesStateFilter(state) else { return nil }
-        return Ranked(key: K.read(job, state: state, in: self), id: job.id,
-                      job: Unmanaged.passUnretained(job), descending: query.descending)
+        guard passesFixedFilters(job), passesStateFilter(job.state) else { return nil }
+        return ranked(job, state: job.state)
+    }
+
+    @inline(__always)
+    private func ranked<K: RankKey>(_ job: Job, state: JobState) -> Ranked<K> {
+        Ranked(key: K.read(job, state: state, in: self), id: job.id, job: Unmanaged.passUnretained(job),
+               descending: query.descending)
     }
 
     @inline(__always)

@@ -5,7 +5,9 @@ import Glibc
 /// Observation: snapshots, job windows, events. Readers take each lock
 /// briefly and never while a job runs, so observing does not stall dispatch.
 extension Engine {
-    /// Takes a snapshot.
+    /// Takes a snapshot: cumulative counters, no rates. A reader derives
+    /// those over its own interval (`SnapshotRates`, `withRates(since:)`),
+    /// so any number of readers can sample one engine.
     public func snapshot() -> EngineSnapshot {
         let now = clock.now()
         // Per-state counts: every thread's tally, summed (`stateTally`, which job windows use too).
@@ -51,7 +53,7 @@ extension Engine {
                     workers.append(WorkerInfo(
                         index: Int(w.index), tid: w.tid, phase: w.phase, jobID: w.currentJob?.id,
                         jobName: w.currentJob?.name, sinceNs: w.phaseSinceNs, runs: w.runs,
-                        busyFraction: Double(busy), cpuNs: ThreadInfo.cpuNanoseconds(w.cpuClock),
+                        busyNs: busy, busyFraction: 0, cpuNs: ThreadInfo.cpuNanoseconds(w.cpuClock),
                         cpuFraction: 0, retiring: w.retire, waitingOn: w.phase == .waiting ? w.waitingOn : nil))
                 }
             }
@@ -63,41 +65,11 @@ extension Engine {
                     enqueued: q.enqueued, dequeued: q.dequeued, maxDepth: q.maxDepth, enqueueRate: 0, dequeueRate: 0))
             }
         }
-        // Rates need the previous sample (busy fraction, CPU, runs, queue flow).
-        var rps: Double?
-        rates.withLock { prev in
-            let dt = Double(now - prev.atNs) / 1e9
-            for i in workers.indices {
-                let key = workers[i].index
-                let busy = Int64(workers[i].busyFraction)
-                if let p = prev.workers[key], dt > 0 {
-                    workers[i].busyFraction = Swift.min(1, Swift.max(0, Double(busy - p.busy) / 1e9 / dt))
-                    workers[i].cpuFraction = Swift.max(0, Double(workers[i].cpuNs - p.cpu) / 1e9 / dt)
-                } else {
-                    workers[i].busyFraction = 0
-                }
-                prev.workers[key] = (busy, workers[i].cpuNs)
-            }
-            if prev.atNs > 0, dt > 0 {
-                rps = Double(runs - prev.runs) / dt
-                timer.cpuFraction = Double(timer.cpuNs - prev.timerCPU) / 1e9 / dt
-                for i in queues.indices {
-                    if let p = prev.queues[queues[i].name] {
-                        queues[i].enqueueRate = Double(queues[i].enqueued - p.0) / dt
-                        queues[i].dequeueRate = Double(queues[i].dequeued - p.1) / dt
-                    }
-                }
-            }
-            for q in queues { prev.queues[q.name] = (q.enqueued, q.dequeued) }
-            prev.atNs = now
-            prev.runs = runs
-            prev.timerCPU = timer.cpuNs
-        }
         workers.sort { $0.index < $1.index }
         var byState: [JobState: Int] = [:]
         for s in JobState.allCases { byState[s] = tally[s] }
         return EngineSnapshot(takenAtNs: now, uptimeNs: now - startedAtNs, jobsByState: byState, totalJobs: total,
-                              forgottenJobs: forgotten, runs: runs, runsPerSecond: rps, lateness: lateness,
+                              forgottenJobs: forgotten, runs: runs, runsPerSecond: nil, lateness: lateness,
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,
                               lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown,
                               errors: errorCount.load(ordering: .relaxed), workersReplaced: replaced,
@@ -224,18 +196,4 @@ extension Engine {
                 retries: job.policy.retries, pendingRetry: Int(job.extras?.retryAttempt ?? 0))
         }
     }
-}
-
-/// The previous snapshot's counters, for rates. Guarded by its own lock.
-final class RateSamples: @unchecked Sendable {
-    struct State {
-        var atNs: Int64 = 0
-        var runs = 0
-        var timerCPU: Int64 = 0
-        var workers: [Int: (busy: Int64, cpu: Int64)] = [:]
-        var queues: [String: (Int, Int)] = [:]
-    }
-    private let lock = Lock()
-    private var state = State()
-    func withLock<T>(_ body: (inout State) -> T) -> T { lock.withLock { body(&state) } }
 }

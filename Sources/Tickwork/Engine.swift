@@ -84,7 +84,6 @@ public final class Engine: @unchecked Sendable {
     @exclusivity(unchecked) var timerPhaseSinceNs: Int64 = 0
     @exclusivity(unchecked) var timerSleeping = false
 
-    let rates = RateSamples()
 
     // Shutdown flag, read without other locks by contexts. `shutdownLock`
     // guards the flag, the instant it was set and the runs dropped for it.

@@ -103,8 +103,10 @@ public struct JobSpec: Sendable {
     public static let maxRetries = 1000
     public var body: JobBody
 
-    /// A job whose body decides its own future (`RunDecision`). Pass the body
-    /// with its label (`deciding: { … }`); a trailing closure means the plain form.
+    /// A job whose body decides its own future (`RunDecision`), the body
+    /// passed with its label (`deciding: { … }`). A trailing closure that
+    /// returns a decision takes the unlabelled form below, and its decision
+    /// counts.
     @_disfavoredOverload
     public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
                 schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
@@ -115,14 +117,27 @@ public struct JobSpec: Sendable {
         self.maxConsecutiveFailures = maxConsecutiveFailures; self.retries = retries; self.body = body
     }
 
-    /// A job whose body just runs; the schedule decides what comes next.
-    public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
-                schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
-                backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil, retries: Int = 0,
-                _ body: @escaping @Sendable (JobContext) throws -> Void) {
+    /// A job given a trailing closure. A body that just runs leaves what
+    /// comes next to the schedule; one that returns a `RunDecision` (`{ ctx
+    /// in decide(ctx) }`) has its decision honoured. (With a `Void` body
+    /// type, that closure compiled as the plain form, since a single
+    /// expression's value may be dropped to return `Void`, and its decision
+    /// was silently ignored. Generic over the result, the decision is seen;
+    /// any other result is dropped as before.)
+    @inlinable
+    public init<Result>(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
+                        schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
+                        backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil, retries: Int = 0,
+                        _ body: @escaping @Sendable (JobContext) throws -> Result) {
+        let deciding: JobBody
+        if Result.self == RunDecision.self {
+            deciding = { ctx in try body(ctx) as! RunDecision }
+        } else {
+            deciding = { ctx in _ = try body(ctx); return .reschedule }
+        }
         self.init(name: name, group: group, queue: queue, schedule: schedule, timeout: timeout,
                   priority: priority, backoff: backoff, maxConsecutiveFailures: maxConsecutiveFailures, retries: retries,
-                  deciding: { ctx in try body(ctx); return .reschedule })
+                  deciding: deciding)
     }
 }
 

@@ -11,7 +11,8 @@ public struct EngineSnapshot: Sendable {
     public var forgottenJobs: Int
     /// Runs that ended, over the engine's life.
     public var runs: Int
-    /// Runs per second since the previous snapshot (nil on the first).
+    /// Runs per second over the reader's interval (`withRates(since:)`);
+    /// nil as the engine takes it.
     public var runsPerSecond: Double?
     /// Lateness (start − due) of every run so far, in microseconds.
     public var lateness: LatencyHistogram
@@ -47,11 +48,13 @@ public struct WorkerInfo: Sendable, Equatable {
     /// When the current phase began (monotonic ns).
     public var sinceNs: Int64
     public var runs: Int
-    /// Busy fraction since the previous snapshot (lifetime on the first).
+    /// Time spent inside runs so far (the current one included), ns.
+    public var busyNs: Int64
+    /// Busy fraction over the reader's interval (`withRates(since:)`); 0 as the engine takes it.
     public var busyFraction: Double
     /// CPU time of the thread so far (user+sys), ns.
     public var cpuNs: Int64
-    /// CPU fraction of one core since the previous snapshot.
+    /// CPU fraction of one core over the reader's interval; 0 as the engine takes it.
     public var cpuFraction: Double
     /// Will leave the pool after its current run (shrinking).
     public var retiring: Bool
@@ -64,6 +67,7 @@ public struct WorkerInfo: Sendable, Equatable {
 public struct TimerInfo: Sendable, Equatable {
     public var tid: Int32
     public var cpuNs: Int64
+    /// Over the reader's interval (`withRates(since:)`); 0 as the engine takes it.
     public var cpuFraction: Double
     public var wakeups: Int
     public var lastBatch: Int
@@ -86,7 +90,7 @@ public struct QueueInfo: Sendable, Equatable {
     public var enqueued: Int
     public var dequeued: Int
     public var maxDepth: Int
-    /// Per second since the previous snapshot.
+    /// Per second over the reader's interval (`withRates(since:)`); 0 as the engine takes it.
     public var enqueueRate: Double
     public var dequeueRate: Double
 }

@@ -67,6 +67,8 @@ public final class Sampler: @unchecked Sendable {
 
     private func loop() {
         var lastSeq: UInt64 = 0
+        // This dashboard's own previous sample: its rates are over its own frames.
+        var rates = SnapshotRates()
         var nextAt = monotonicNanoseconds()
         while true {
             lock.lock()
@@ -82,7 +84,7 @@ public final class Sampler: @unchecked Sendable {
 
             let notices = todo.compactMap(apply)
             let t0 = monotonicNanoseconds()
-            let snapshot = engine.snapshot()
+            let snapshot = rates.next(engine.snapshot())
             let page = engine.jobs(r.query)
             let detail = r.detail.flatMap { engine.detail($0) }
             let runs = r.detail.flatMap(commandControls.history)

@@ -32,7 +32,7 @@ enum Fixtures {
         let ws = (0..<workers).map { i in
             WorkerInfo(index: i, tid: Int32(4100 + i), phase: i == 0 ? .running : i == 1 ? .sleeping : .idle,
                        jobID: i < 2 ? JobID(UInt64(2 + 2 * i)) : nil, jobName: i < 2 ? "object-\(2 + 2 * i)" : nil,
-                       sinceNs: t0 - 1_500_000_000, runs: 10 * (i + 1), busyFraction: i < 2 ? 0.5 : 0.0,
+                       sinceNs: t0 - 1_500_000_000, runs: 10 * (i + 1), busyNs: 0, busyFraction: i < 2 ? 0.5 : 0.0,
                        cpuNs: 0, cpuFraction: i == 0 ? 0.12 : 0, retiring: false)
         }
         let q = QueueInfo(name: "default", depth: 3, capacity: 100, order: .fifo, whenFull: .rejectNewest, overflow: 0,

@@ -34,4 +34,16 @@ struct ReadmeExampleTests {
         // --- end ---
         #expect(page.matching == 2)
     }
+
+    @Test("the README's rates example compiles and runs")
+    func ratesExample() throws {
+        let engine = try Engine(EngineConfiguration(workers: 2, clock: ManualClock()))
+        defer { engine.shutdown() }
+        // --- README example ---
+        var rates = SnapshotRates()           // one per reader
+        let snap = rates.next(engine.snapshot())
+        print(snap.runsPerSecond ?? 0, snap.workers.map(\.busyFraction))
+        // --- end ---
+        #expect(rates.previous != nil && snap.workers.count == 2)
+    }
 }

@@ -112,6 +112,25 @@ struct ScheduleEngineTests {
         #expect(engine.snapshot().count(.retired) == 1)
     }
 
+    @Test("a trailing closure that returns a decision has it honoured (it used to compile as the plain form and drop it)")
+    func trailingClosureDecision() throws {
+        let (engine, clock) = try manualEngine()
+        defer { engine.shutdown() }
+        @Sendable func decide(_ ctx: JobContext) -> RunDecision { ctx.run < 2 ? .reschedule : .retire }
+        let id = try engine.submit(JobSpec(name: "decides", schedule: .every(.ms(10))) { ctx in decide(ctx) })
+        let statements = try engine.submit(JobSpec(name: "statements", schedule: .every(.ms(10))) { ctx in
+            _ = ctx.run
+            return .retire
+        })
+        let plain = try engine.submit(JobSpec(name: "plain", schedule: .every(.ms(10))) { ctx in _ = ctx.run })
+        for _ in 0..<10 { clock.advance(by: .ms(11)); engine.settle() }
+        #expect(engine.info(id)?.state == .retired)
+        #expect(engine.info(id)?.runs == 2)
+        #expect(engine.info(statements)?.state == .retired && engine.info(statements)?.runs == 1)
+        // The plain form goes on with its schedule.
+        #expect(engine.info(plain)?.state == .scheduled && (engine.info(plain)?.runs ?? 0) > 2)
+    }
+
     @Test("initial delay and jitter: first run waits; every run lies within the jitter bound")
     func initialDelayAndJitter() throws {
         let (engine, clock) = try manualEngine()
