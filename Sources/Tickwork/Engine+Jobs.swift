@@ -114,11 +114,27 @@ struct JobView {
     /// four jobs of a page under one stripe share one lock and unlock, and
     /// their records are asked for two stripes ahead (a lock per job cost
     /// about a third more at a million jobs while workers ran; DECISIONS 27).
+    ///
+    /// `outwardFrom`: a key read without the lock is read from that job
+    /// outwards, forwards to the end and then backwards from it to the
+    /// start. Names given in submission order (`object-1`, `object-2`…)
+    /// then arrive nearest the anchor first, so a window around it fills at
+    /// once and the rest fall outside its bounds with one comparison each
+    /// (in table order, every name below the anchor replaced the smallest
+    /// kept: 350–390 ms by name at a million jobs, against 25–35 ms).
     @inline(__always)
-    func forEachRanked<K: RankKey>(_: K.Type, _ body: (Ranked<K>) -> Void) {
+    func forEachRanked<K: RankKey>(_: K.Type, outwardFrom anchor: Job? = nil, _ body: (Ranked<K>) -> Void) {
         guard needsLock else {
-            table.forEachUnretained { ref in
-                if let r: Ranked<K> = ref._withUnsafeGuaranteedRef({ rank($0) }) { body(r) }
+            guard let anchor else {
+                table.forEachUnretained { ref in
+                    if let r: Ranked<K> = ref._withUnsafeGuaranteedRef({ rank($0) }) { body(r) }
+                }
+                return
+            }
+            for descending in [false, true] {
+                table.forEachUnretained(fromSlot: Int(anchor.id.rawValue) - 1, descending: descending) { ref in
+                    if let r: Ranked<K> = ref._withUnsafeGuaranteedRef({ rank($0) }) { body(r) }
+                }
             }
             return
         }
@@ -380,16 +396,30 @@ struct JobView {
         let reach = Swift.max(query.limit, 1)
         var before = Heap<Ranked<K>>(), after = Heap<Ranked<K>>()
         var matching = 0, anchorRank = 0
-        forEachRanked(K.self) { entry in
+        // Prepared keys (a name's bytes read once): the anchor, and each
+        // full heap's boundary. Past a boundary an entry needs no other
+        // comparison: beyond the after-heap's largest it is after the
+        // anchor; below the before-heap's smallest, before it.
+        let pivot = Boundary(anchor)
+        var lowest: Boundary<K>?, highest: Boundary<K>?
+        var lowFirst = false
+        forEachRanked(K.self, outwardFrom: record) { entry in
             matching += 1
             if entry.id == anchor.id { return }
-            if entry < anchor {
+            // The bound that turned the last entry away is tried first: in an
+            // outward walk it turns away most of the next ones too.
+            if lowFirst, let c = lowest?.order(of: entry), c < 0 { anchorRank += 1; return }
+            if let c = highest?.order(of: entry), c > 0 { lowFirst = false; return }
+            if !lowFirst, let c = lowest?.order(of: entry), c < 0 { anchorRank += 1; lowFirst = true; return }
+            if pivot.order(of: entry) < 0 {
                 anchorRank += 1
-                if before.count < reach { before.insert(entry) } else if before.min! < entry {
-                    _ = before.removeMin(); before.insert(entry)
-                }
-            } else if after.count < reach { after.insert(entry) } else if entry < after.max! {
-                _ = after.removeMax(); after.insert(entry)
+                if before.count == reach { _ = before.removeMin() }
+                before.insert(entry)
+                if before.count == reach { lowest = Boundary(before.min!) }
+            } else {
+                if after.count == reach { _ = after.removeMax() }
+                after.insert(entry)
+                if after.count == reach { highest = Boundary(after.max!) }
             }
         }
         let firstIndex = anchorRank - before.count   // the index of ordered[0]

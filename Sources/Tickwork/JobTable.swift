@@ -197,23 +197,45 @@ struct JobTable {
     /// places on first: a pass over a million jobs is a miss per job, and
     /// misses asked for together overlap.
     func forEachUnretained(prefetchAhead ahead: Int = 8, _ body: (Unmanaged<Job>) -> Void) {
-        for page in pages {
+        forEachUnretained(fromSlot: 0, descending: false, prefetchAhead: ahead, body)
+    }
+
+    /// The same, from `slot` to the end, or (`descending`) from the slot
+    /// before it back to the start.
+    func forEachUnretained(fromSlot slot: Int, descending: Bool, prefetchAhead ahead: Int = 8,
+                           _ body: (Unmanaged<Job>) -> Void) {
+        let first = Swift.max(0, (slot >> Self.pageBits) - droppedPages)
+        let within = slot >> Self.pageBits < droppedPages ? 0 : slot & (Self.pageSize - 1)
+        let step = descending ? -1 : 1
+        var p = Swift.min(first, pages.count - (descending ? 1 : 0))
+        while p >= 0 && p < pages.count {
+            defer { p += step }
+            let page = pages[p]
+            // The slots of this page to visit: [from, to) forwards, or (to, from] backwards.
+            let start = p == first ? within : 0
             if page.slots.isEmpty {
-                for e in page.sparse { body(Unmanaged.passUnretained(e.job)) }
+                if descending {
+                    for e in page.sparse.reversed() where p != first || Int(e.slot) < start { body(Unmanaged.passUnretained(e.job)) }
+                } else {
+                    for e in page.sparse where Int(e.slot) >= start { body(Unmanaged.passUnretained(e.job)) }
+                }
                 continue
             }
             page.slots.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return }
                 let raw = UnsafeRawPointer(base)
                 let stride = MemoryLayout<Job?>.stride
-                for k in 0..<buffer.count {
-                    if k + ahead < buffer.count, let next = raw.load(fromByteOffset: (k + ahead) * stride, as: UnsafeRawPointer?.self) {
+                var k = descending ? (p == first ? Swift.min(start, buffer.count) - 1 : buffer.count - 1) : start
+                while k >= 0 && k < buffer.count {
+                    let ahead = k + step * ahead
+                    if ahead >= 0 && ahead < buffer.count, let next = raw.load(fromByteOffset: ahead * stride, as: UnsafeRawPointer?.self) {
                         ctw_prefetch(next)
                         ctw_prefetch(next + 64)
                     }
                     if let p = raw.load(fromByteOffset: k * stride, as: UnsafeRawPointer?.self) {
                         body(Unmanaged<Job>.fromOpaque(p))
                     }
+                    k += step
                 }
             }
         }

@@ -152,6 +152,8 @@ public struct ObservationFigures: Sendable {
         ("next_last_page", { n in JobQuery(sort: .nextDue, offset: max(0, n - 40), limit: 40) }),
         ("next_anchored", { n in JobQuery(sort: .nextDue, limit: 40, anchor: JobID(UInt64(max(1, n / 2))), anchorRow: 10) }),
         ("name_window", { _ in JobQuery(sort: .name, limit: 40) }),
+        // A dashboard's selection follows its job: most sorted views are anchored.
+        ("name_anchored", { n in JobQuery(sort: .name, limit: 40, anchor: JobID(UInt64(max(1, n / 2))), anchorRow: 10) }),
         ("text_filter", { n in JobQuery(text: "bench-\(n / 2 + 7)", limit: 40) }),
         ("unfinished_window", { _ in JobQuery(states: JobState.unfinished, limit: 40) }),
         // Every other order a person can pick, first page.

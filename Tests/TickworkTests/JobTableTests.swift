@@ -33,6 +33,17 @@ import Testing
             }
             if model[slot] != nil { before += 1 }
         }
+        // From a slot outwards: forwards from it, then backwards from the one
+        // before it, is every live job once (first slot, last, dropped, freed).
+        for slot in Set([0, 1, model.count / 2, model.count / 3 + 7, max(0, model.count - 1), model.count]).sorted() {
+            var forward: [JobID] = [], backward: [JobID] = []
+            table.forEachUnretained(fromSlot: slot, descending: false) { forward.append($0.takeUnretainedValue().id) }
+            table.forEachUnretained(fromSlot: slot, descending: true) { backward.append($0.takeUnretainedValue().id) }
+            let after = live.filter { Int($0.id.rawValue) - 1 >= slot }.map(\.id)
+            let before = live.filter { Int($0.id.rawValue) - 1 < slot }.map(\.id)
+            #expect(forward == after, "forwards from slot \(slot)", sourceLocation: sourceLocation)
+            #expect(backward == before.reversed(), "backwards from slot \(slot)", sourceLocation: sourceLocation)
+        }
         for rank in Set([0, 1, live.count / 3, max(0, live.count - 1), live.count]).sorted() {
             var forward: [JobID] = [], backward: [JobID] = []
             table.walk(fromRank: rank) { forward.append($0.id); return forward.count < 50 }

@@ -162,6 +162,14 @@ struct WheelWindowTests {
                     #expect(page.jobs.map(\.id) == Array(want[offset..<(offset + 40)]), "\(sort) descending \(descending) offset \(offset)")
                     #expect(page.matching == 10_000)
                 }
+                // Anchored: the window around a job, wherever it sits in the order.
+                for anchor in [all[0].id, all[4_999].id, all[9_999].id, JobID(5)] {
+                    let page = engine.jobs(JobQuery(sort: sort, descending: descending, limit: 40, anchor: anchor, anchorRow: 10))
+                    let index = want.firstIndex(of: anchor)!
+                    let start = min(max(0, index - 10), 10_000 - 40)
+                    #expect(page.anchorIndex == index && page.offset == start, "\(sort) anchored on \(anchor)")
+                    #expect(page.jobs.map(\.id) == Array(want[start..<(start + 40)]), "\(sort) anchored on \(anchor)")
+                }
                 let unfinished = engine.jobs(JobQuery(states: [.scheduled], sort: sort, descending: descending, limit: 40))
                 let wantScheduled = want.filter { stateOf[$0] == .scheduled }.prefix(40)
                 #expect(unfinished.jobs.map(\.id) == Array(wantScheduled), "\(sort) scheduled only")
