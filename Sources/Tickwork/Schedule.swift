@@ -156,6 +156,7 @@ public struct Schedule: Sendable, CustomStringConvertible {
 
     /// The order by schedule, as one number: by kind (every, delay,
     /// adaptive, cron, once, once at), then by period, delay or first run
+    /// (adaptive jobs by id)
     /// (a cron job by the first 7 bytes of its expression, which groups
     /// equal ones). A number, not the shown text: a million schedules'
     /// texts took half a second to make, and "every 2m" sorted before
@@ -166,7 +167,8 @@ public struct Schedule: Sendable, CustomStringConvertible {
         switch kind {
         case .fixedRate(let p, _): (rank, span) = (0, p)
         case .fixedDelay(let d): (rank, span) = (1, d)
-        case .adaptive(let f): (rank, span) = (2, f)
+        // Its first delay is not shown (the column reads `adaptive`): by id among them.
+        case .adaptive: (rank, span) = (2, 0)
         case .cron(let c, _):
             rank = 3
             span = c.source.utf8.prefix(7).reduce(Int64(0)) { $0 << 8 | Int64($1) } << Int64(8 * (7 - Swift.min(7, c.source.utf8.count)))
