@@ -4,8 +4,11 @@ import PackageDescription
 // Dependencies point one way:
 //   tickwork (executable) → TickworkCLI → TickworkTerminal, TickworkDemos, TickworkBench
 //   TickworkTerminal → TickworkDashboard, CNcursesw, CTerminalRescue
-//   TickworkDashboard, TickworkDemos, TickworkBench → Tickwork (the engine)
-//   TickworkCLI → TickworkJobFile → TickworkProcess → CTickworkSpawn, Tickwork
+//   TickworkDemos, TickworkBench → Tickwork (the engine) → TickworkModel
+//   TickworkDashboard → TickworkModel only (plain Codable values: the same
+//   screen can be fed from this process or from a socket)
+//   TickworkLink → Tickwork (the in-process EngineLink)
+//   TickworkCLI → TickworkLink, TickworkJobFile → TickworkProcess → CTickworkSpawn, Tickwork
 // The engine depends on nothing of ours and imports no UI; only
 // TickworkTerminal imports ncurses.
 let package = Package(
@@ -28,10 +31,12 @@ let package = Package(
     targets: [
         // Linux calls Glibc does not import (gettid, thread names, timer slack).
         .target(name: "CTickworkLinux"),
+        // The plain values every view reads: snapshots, windows, details, events.
+        .target(name: "TickworkModel"),
         .target(
             name: "Tickwork",
             dependencies: [
-                "CTickworkLinux",
+                "TickworkModel", "CTickworkLinux",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
@@ -47,8 +52,11 @@ let package = Package(
             dependencies: ["Tickwork", "TickworkProcess", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "TickworkDemos", dependencies: ["Tickwork"]),
+        // The engine in this process behind the model's EngineLink: what a
+        // dashboard, and later a socket server, reads and commands.
+        .target(name: "TickworkLink", dependencies: ["Tickwork", "TickworkModel"]),
         // The pure dashboard: (frame, UI state) → screen; (state, key) → commands.
-        .target(name: "TickworkDashboard", dependencies: ["Tickwork"]),
+        .target(name: "TickworkDashboard", dependencies: ["TickworkModel"]),
         // ncursesw, through a module map and a shim header (no pkg-config:
         // SwiftPM would drop its -D flags and warn on every build).
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncurses-dev"])]),
@@ -57,14 +65,14 @@ let package = Package(
         .target(
             name: "TickworkTerminal",
             dependencies: [
-                "TickworkDashboard", "Tickwork", "CNcursesw", "CTerminalRescue", "CTickworkLinux",
+                "TickworkDashboard", "TickworkModel", "Tickwork", "CNcursesw", "CTerminalRescue", "CTickworkLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "TickworkCLI",
             dependencies: [
-                "Tickwork", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
+                "Tickwork", "TickworkModel", "TickworkLink", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
                 "CTickworkLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -75,6 +83,7 @@ let package = Package(
         .testTarget(name: "TickworkBenchTests", dependencies: ["TickworkBench", "Tickwork"]),
         .testTarget(name: "TickworkDashboardTests", dependencies: ["TickworkDashboard", "Tickwork"], exclude: ["Golden"]),
         .testTarget(name: "TickworkDemosTests", dependencies: ["TickworkDemos", "Tickwork"]),
+        .testTarget(name: "TickworkLinkTests", dependencies: ["TickworkLink", "Tickwork", "TickworkModel"]),
         .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
         .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "Tickwork"]),
         // Drives the real binary under tmux (needs tmux; builds nothing itself).

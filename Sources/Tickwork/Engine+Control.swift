@@ -53,8 +53,9 @@ extension Engine {
     }
 
     /// Stops (or restarts) workers taking runs from a queue; runs keep queueing
-    /// up to its capacity.
-    public func setQueuePaused(_ name: String, _ paused: Bool) throws {
+    /// up to its capacity. Returns false if the queue already was so.
+    @discardableResult
+    public func setQueuePaused(_ name: String, _ paused: Bool) throws -> Bool {
         let changed: Bool = try dispatch.lock.withLock {
             guard let i = dispatch.queueIndexByName[name] else { throw EngineError.unknownQueue(name) }
             let was = dispatch.queues[i].paused
@@ -63,6 +64,7 @@ extension Engine {
             return was != paused
         }
         if changed { events.record(paused ? .queuePaused : .queueResumed, at: clock.now(), name: name) }
+        return changed
     }
 
     /// Adds a run queue. Returns false if one with that name exists; throws
@@ -76,7 +78,8 @@ extension Engine {
     /// Resizes the pool: growing starts threads at once; shrinking retires
     /// idle workers at once and busy ones when their current run ends.
     /// Throws for a count outside 0…`EngineConfiguration.maximumWorkers`.
-    public func setWorkerCount(_ count: Int) throws(EngineError) {
+    @discardableResult
+    public func setWorkerCount(_ count: Int) throws(EngineError) -> Bool {
         guard (0...EngineConfiguration.maximumWorkers).contains(count) else {
             throw .invalidConfiguration("workers must be 0…\(EngineConfiguration.maximumWorkers) (got \(count))")
         }
@@ -100,6 +103,7 @@ extension Engine {
             return active.count
         }
         if before != n { events.record(.poolResized, at: clock.now(), name: "pool", message: "\(before) → \(n) workers") }
+        return before != n
     }
 
     /// The pool size asked for.

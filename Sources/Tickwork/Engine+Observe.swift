@@ -18,7 +18,7 @@ extension Engine {
             pausedAll = pausingAll
             total = jobs.count
             forgotten = jobs.forgotten
-            keptFinished = finishedOrder.count - finishedHead
+            keptFinished = finishedOrder.count
             keptBytes = finishedBytes
         }
         var timer = TimerInfo(tid: 0, cpuNs: 0, cpuFraction: 0, wakeups: 0, lastBatch: 0, sleeping: false,
@@ -83,9 +83,9 @@ extension Engine {
         let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
         let base = info(job, groups: groups, queues: queueNames)
         return stripes[job.stripe].withLock {
-            JobDetail(info: base, recentErrors: job.extras?.recentErrors ?? [], log: job.extras?.logLines ?? [],
-                      durationHistoryNs: job.extras?.durationHistory ?? [],
-                      latenessHistoryNs: job.extras?.latenessHistory ?? [])
+            JobDetail(info: base, recentErrors: job.extras?.recentErrors.elements ?? [], log: job.extras?.logLines.elements ?? [],
+                      durationHistoryNs: job.extras?.durationHistory.elements ?? [],
+                      latenessHistoryNs: job.extras?.latenessHistory.elements ?? [])
         }
     }
 

@@ -121,8 +121,6 @@ extension Engine {
         if let e = job.extras {
             e.durationHistory.append(duration)
             e.latenessHistory.append(lateness)
-            if e.durationHistory.count > JobExtras.historyKeep { e.durationHistory.removeFirst() }
-            if e.latenessHistory.count > JobExtras.historyKeep { e.latenessHistory.removeFirst() }
         }
     }
 
@@ -135,7 +133,6 @@ extension Engine {
         let e = job.extrasForWriting
         e.lastError = error
         e.recentErrors.append(error)
-        if e.recentErrors.count > JobExtras.errorKeep { e.recentErrors.removeFirst() }
     }
 
     /// The next due time after a run that ended at `end`, or nil when the
@@ -190,16 +187,14 @@ extension Engine {
     /// Remembers a job that reached a final state; forgets the oldest
     /// finished jobs beyond the retention limits (a count and bytes).
     func noteFinished(_ job: Job) {
-        let bytes = stripes[job.stripe].withLock { job.footprintBytes }
+        let bytes = stripes[job.stripe].withLock { job.extras?.compact(); return job.footprintBytes }
         registryLock.lock()
         finishedOrder.append((job.id, bytes))
         finishedBytes += bytes
         let keep = configuration.keepFinishedJobs, keepBytes = configuration.keepFinishedBytes
         var forgot = 0
-        while finishedHead < finishedOrder.count
-                && (finishedOrder.count - finishedHead > keep || finishedBytes > keepBytes) {
-            let old = finishedOrder[finishedHead]
-            finishedHead += 1
+        while !finishedOrder.isEmpty && (finishedOrder.count > keep || finishedBytes > keepBytes) {
+            let old = finishedOrder.removeFirst()
             finishedBytes -= old.bytes
             let slot = Int(old.id.rawValue) - 1
             guard let j = jobs[slot] else { continue }
@@ -208,10 +203,6 @@ extension Engine {
                 jobs.remove(slot: slot)
                 forgot += 1
             }
-        }
-        if finishedHead > 4096 && finishedHead * 2 > finishedOrder.count {
-            finishedOrder.removeFirst(finishedHead)
-            finishedHead = 0
         }
         registryLock.unlock()
         if forgot > 0 { noteReleased(forgot) }

@@ -1,21 +1,3 @@
-/// Something that happened in the engine, numbered in order.
-public struct EngineEvent: Sendable, Equatable, Codable {
-    public enum Kind: String, Sendable, Codable, CaseIterable {
-        case submitted, started, finished, failed, stuck, retired, cancelled, paused, resumed
-        case overflow, missed, queuePaused, queueResumed, poolResized, workerReplaced, shutdown
-        /// The wall clock was set, or the machine resumed from suspend: cron jobs were planned again.
-        case clockChanged
-    }
-    /// Sequence number, from 1, without gaps.
-    public let seq: UInt64
-    /// Monotonic nanoseconds of the engine's clock.
-    public let atNs: Int64
-    public let kind: Kind
-    public let job: JobID?
-    public let name: String
-    public let message: String
-}
-
 /// A bounded ring of recent events. A reader asks for "events since N" and is
 /// told how many it missed if the ring wrapped past them.
 ///
@@ -66,10 +48,3 @@ final class EventLog: @unchecked Sendable {
     var lastSeq: UInt64 { lock.withLock { nextSeq - 1 } }
 }
 
-public struct EventBatch: Sendable {
-    public let events: [EngineEvent]
-    /// Events after the reader's position that the ring no longer holds.
-    public let missed: UInt64
-    /// The newest sequence number recorded so far.
-    public let lastSeq: UInt64
-}

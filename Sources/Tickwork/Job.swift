@@ -37,16 +37,22 @@ final class JobExtras {
     /// `gridDue` is the retry's due time and the tick's is kept here.
     @exclusivity(unchecked) var retryAttempt: Int32 = 0
     @exclusivity(unchecked) var retryTickGridNs: Int64 = 0
-    @exclusivity(unchecked) var recentErrors: [RunError] = []      // newest last, at most `errorKeep`
+    @exclusivity(unchecked) var recentErrors = BoundedRing<RunError>(capacity: errorKeep)
     @exclusivity(unchecked) var lastError: RunError?
     @exclusivity(unchecked) var statusText: String?
     @exclusivity(unchecked) var progress: Double?
-    @exclusivity(unchecked) var logLines: [LogLine] = []          // newest last, at most `logKeep`
-    @exclusivity(unchecked) var durationHistory: [Int64] = []     // last runs' durations, for sparklines
-    @exclusivity(unchecked) var latenessHistory: [Int64] = []
+    @exclusivity(unchecked) var logLines = BoundedRing<LogLine>(capacity: logKeep)
+    /// The last runs' durations and lateness, for the detail's sparklines.
+    @exclusivity(unchecked) var durationHistory = BoundedRing<Int64>(capacity: historyKeep)
+    @exclusivity(unchecked) var latenessHistory = BoundedRing<Int64>(capacity: historyKeep)
     static let errorKeep = 8
     static let logKeep = 32
     static let historyKeep = 60
+
+    /// A finished job keeps what it has, in no more room than that needs.
+    func compact() {
+        recentErrors.compact(); logLines.compact(); durationHistory.compact(); latenessHistory.compact()
+    }
 }
 
 /// One submitted job: its fixed description and its mutable record.
@@ -186,13 +192,6 @@ final class Job: @unchecked Sendable {
         extras = e
         return e
     }
-}
-
-/// A line a job logged through its context.
-public struct LogLine: Sendable, Equatable, Codable {
-    public var atNs: Int64
-    public var run: Int
-    public var text: String
 }
 
 /// Nanoseconds to whole microseconds, saturating into Int32.

@@ -62,7 +62,6 @@ public struct JobContext: @unchecked Sendable {
         engine.stripes[job.stripe].withLock {
             let e = job.extrasForWriting
             e.logLines.append(line)
-            if e.logLines.count > JobExtras.logKeep { e.logLines.removeFirst(e.logLines.count - JobExtras.logKeep) }
         }
     }
 

@@ -1,6 +1,6 @@
 import Logging
 import Tickwork
-import TickworkDashboard
+import TickworkLink
 import TickworkJobFile
 
 extension CommandControls {
@@ -11,20 +11,20 @@ extension CommandControls {
             history: { session.log.history($0) },
             kill: { id in
                 let name = session.engine.info(id)?.name ?? "\(id)"
-                guard let group = session.log.kill(id) else { return "\(name) (\(id)) runs no process now" }
+                guard let group = session.log.kill(id) else { return (false, "\(name) (\(id)) runs no process now") }
                 logger.notice("killed a command's process group", metadata: ["job": "\(name)", "pgid": "\(group)"])
-                return "\(name) (\(id)): SIGKILL sent to process group \(group)"
+                return (true, "\(name) (\(id)): SIGKILL sent to process group \(group)")
             },
             stop: { id in
                 let name = session.engine.info(id)?.name ?? "\(id)"
                 return session.log.requestStop(id)
-                    ? "\(name) (\(id)): its process group stops (SIGSTOP) while paused; p resumes and continues it"
-                    : "\(name) (\(id)) runs no process now"
+                    ? (true, "\(name) (\(id)): its process group stops (SIGSTOP) while paused; p resumes and continues it")
+                    : (false, "\(name) (\(id)) runs no process now")
             },
             reload: {
-                let line = session.reloadLine()
-                logger.notice("job file reload", metadata: ["result": "\(line)"])
-                return line
+                let result = session.reloadResult()
+                logger.notice("job file reload", metadata: ["result": "\(result.message)"])
+                return result
             })
     }
 }

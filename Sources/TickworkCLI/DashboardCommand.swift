@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Tickwork
+import TickworkLink
 import TickworkDashboard
 import TickworkDemos
 import TickworkJobFile
@@ -112,9 +113,9 @@ struct DashboardCommand: ParsableCommand {
             refreshHz: refreshHz,
             color: !noColor && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty,
             ascii: ascii || !utf8, shutdownDeadline: started.shutdownDeadline)
-        let outcome = try DashboardApp.run(engine: engine, options: options, logger: logger,
-                                           demos: DemoControls(host: host, logger: logger),
-                                           commands: started.session.map { CommandControls(session: $0, logger: logger) } ?? CommandControls())
+        let link = LocalEngineLink(engine: engine, demos: DemoControls(host: host, logger: logger),
+                                   commands: started.session.map { CommandControls(session: $0, logger: logger) } ?? CommandControls())
+        let outcome = try DashboardApp.run(link: link, options: options, logger: logger)
         let left = CommandRunner.killRemaining()
         if left > 0 { logger.warning("killed command groups still running at exit", metadata: ["groups": "\(left)"]) }
         logger.info("dashboard ended", metadata: ["exit": "\(outcome.exitCode)"])

@@ -1,5 +1,6 @@
 import Logging
-import TickworkDashboard
+import TickworkLink
+import TickworkModel
 import TickworkDemos
 
 extension DemoControls {
@@ -10,28 +11,23 @@ extension DemoControls {
             catalog: DemoCatalog.all.map { DemoListing(name: $0.name, summary: $0.summary) },
             panels: {
                 host.reports().map { r in
-                    DemoPanel(name: r.name, status: r.phase.word, items: r.figures.map(Self.item))
+                    DemoPanel(name: r.name, status: r.phase.word, figures: r.figures)
                 }
             },
             launch: { name in
                 do {
                     let line = try host.launch(name)
                     logger.info("demo started", metadata: ["demo": "\(name)"])
-                    return line
+                    return (true, line)
                 } catch {
                     logger.warning("demo not started", metadata: ["demo": "\(name)", "why": "\(error)"])
-                    return "\(error)"
+                    return (false, "\(error)")
                 }
             },
             stop: { name in
                 logger.info("demo stopping", metadata: ["demo": "\(name)"])
-                return host.stop(name)
+                let (stopped, line) = host.stop(name)
+                return (stopped, line)
             })
-    }
-
-    /// One figure as the panel shows it: counts grouped like every other
-    /// number on screen (`jobs 1,000,000`), a counted message as `2× message`.
-    static func item(_ f: DemoFigure) -> String {
-        DemoPanel.item(label: f.label, value: f.value, isMessage: f.isMessage)
     }
 }

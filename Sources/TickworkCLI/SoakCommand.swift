@@ -140,7 +140,7 @@ struct SoakCommand: ParsableCommand {
     }
 
     static func line(_ s: ProcessSample, since begin: Double) -> String {
-        "t=\(Int((s.atSeconds - begin).rounded()))s rss=\(mb(s.rssBytes)) heap=\(s.heapInUseBytes < 0 ? "?" : mb(s.heapInUseBytes)) threads=\(s.threads) fds=\(s.fds) zombies=\(s.zombies)"
+        "t=\(Int((s.atSeconds - begin).rounded()))s rss=\(mb(s.rssBytes)) heap=\(s.heapInUseBytes < 0 ? "?" : String(format: "%.3f MB", Double(s.heapInUseBytes) / 1e6)) threads=\(s.threads) fds=\(s.fds) zombies=\(s.zombies)"
     }
     static func mb(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
     static func text(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }

@@ -115,8 +115,7 @@ struct HeadlessCommand: ParsableCommand {
                                         onHangup: started.session.map { session in { "tickwork headless: " + session.reloadLine() } },
                                         windDown: { host.stopAll(within: .seconds(3)) }) {
             Dictionary(host.reports().map { r in
-                (r.name, DemoFigures(figures: r.figures.filter { !$0.isMessage }.map { ($0.label, $0.value) },
-                                     messages: r.figures.filter(\.isMessage).map { ($0.label, Int($0.value) ?? 0) }))
+                (r.name, DemoFigures(r.figures))
             }, uniquingKeysWith: { a, _ in a })
         }
         if status != 0 { throw ExitCode(status) }

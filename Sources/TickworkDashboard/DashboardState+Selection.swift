@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 /// The table's selection: it stays on its job while the order changes, moves
 /// to the neighbour (and says so) when its job leaves the list, and holds the

@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 /// Everything that can happen to the dashboard, as the main loop sees it.
 public enum DashboardMessage: Sendable {
@@ -41,7 +41,7 @@ extension DashboardState {
         events.append(contentsOf: frame.events)
         if events.count > Self.eventMemory { events.removeFirst(events.count - Self.eventMemory) }
         live = frame
-        if let notice = frame.notices.last { flash = notice }
+        if let notice = frame.outcomes.last(where: { $0.message != nil })?.message { flash = notice }
         else if let at = flashSetAtNs, frame.snapshot.takenAtNs - at > Self.flashNs { flash = nil }
         if workerTarget == frame.snapshot.targetWorkers { workerTarget = nil }
         if allPausedAsked == frame.snapshot.pausedAll { allPausedAsked = nil }
@@ -81,11 +81,11 @@ extension DashboardState {
             default: overlay = .none; return []   // any other key closes help, as in htop
             }
         case .confirmCancel(let id, let name):
-            return answer(key, yes: ("cancelling \(name) (\(id))\(glyphs.ellipsis)", .cancel(id)), no: "not cancelled: \(name) (\(id))")
+            return answer(key, yes: ("cancelling \(name) (\(id))\(glyphs.ellipsis)", .engine(.cancel(id))), no: "not cancelled: \(name) (\(id))")
         case .demos(let row):
             return demosMenu(key, row: row)
         case .confirmKill(let id, let name, let pid):
-            return answer(key, yes: ("killing \(name) (\(id)): SIGKILL to process group \(pid)", .killRun(id)),
+            return answer(key, yes: ("killing \(name) (\(id)): SIGKILL to process group \(pid)", .engine(.killRun(id))),
                           no: "not killed: \(name) (\(id))")
         case .none: break
         }
@@ -121,7 +121,7 @@ extension DashboardState {
             let pause = !allPaused
             allPausedAsked = pause
             flash = pause ? "pausing everything (P resumes exactly what it paused)" : "resuming what P paused"
-            return [pause ? .pauseAll : .resumeAll]
+            return [pause ? .engine(.pauseAll) : .engine(.resumeAll)]
         case .char("c"):
             if let job = detailOrSelected(), !job.state.isFinal, job.state != .cancelling {
                 overlay = .confirmCancel(job.id, job.name)
@@ -136,7 +136,7 @@ extension DashboardState {
         case .char("r"):
             guard let job = detailOrSelected() else { return [] }
             flash = "running \(job.name) (\(job.id)) once now\(glyphs.ellipsis)"
-            return [.runNow(job.id)]
+            return [.engine(.runNow(job.id))]
         case .char("S"):
             guard let job = detailOrSelected() else { return [] }
             guard let pid = shown?.runs.flatMap({ detail == job.id ? $0.runningPid : nil }) ?? runningPid(job) else {
@@ -144,22 +144,22 @@ extension DashboardState {
                 return []
             }
             flash = "pausing \(job.name) (\(job.id)) and stopping process group \(pid) (SIGSTOP); p resumes and continues it"
-            return [.pause(job.id), .stopRun(job.id)]
+            return [.engine(.pause(job.id)), .engine(.stopRun(job.id))]
         case .char("R"):
             guard canReload else { flash = "no job file to reload (start with --file)"; return [] }
             flash = "reloading the job file\(glyphs.ellipsis)"
-            return [.reloadJobFile]
+            return [.engine(.reloadJobFile)]
         case .char("+"), .char("="):
             guard let target = workerTarget ?? live?.snapshot.targetWorkers else { return [] }
             guard target < 256 else { flash = "256 workers at most"; return [] }
             workerTarget = target + 1
             flash = "workers → \(target + 1)"
-            return [.setWorkers(target + 1)]
+            return [.engine(.setWorkers(target + 1))]
         case .char("-"):
             guard let target = workerTarget ?? live?.snapshot.targetWorkers, target > 1 else { flash = "at least one worker stays"; return [] }
             workerTarget = target - 1
             flash = "workers → \(target - 1) (a busy worker leaves after its run)"
-            return [.setWorkers(target - 1)]
+            return [.engine(.setWorkers(target - 1))]
         case .char(" "), .char("z"):
             if isFrozen {
                 frozen = nil; frozenHistory = nil; frozenEvents = nil
@@ -196,13 +196,13 @@ extension DashboardState {
                 return []
             }
             flash = "starting demo \(name)\(glyphs.ellipsis)"
-            return [.launchDemo(name)]
+            return [.engine(.launchDemo(name))]
         case .char("x"):
             let name = demoCatalog[row].name
             overlay = .none
             guard demoPanel(name)?.isRunning == true else { flash = "\(name) is not running"; return [] }
             flash = "stopping demo \(name)\(glyphs.ellipsis)"
-            return [.stopDemo(name)]
+            return [.engine(.stopDemo(name))]
         default: break
         }
         return []
@@ -254,18 +254,18 @@ extension DashboardState {
             guard let queues = shown?.snapshot.queues, queueCursor < queues.count else { return [] }
             let q = queues[queueCursor]
             flash = q.paused ? "resumed queue \(q.name)" : "paused queue \(q.name) (queued runs wait)"
-            return [q.paused ? .resumeQueue(q.name) : .pauseQueue(q.name)]
+            return [q.paused ? .engine(.resumeQueue(q.name)) : .engine(.pauseQueue(q.name))]
         }
         guard let job = detailOrSelected() else { return [] }
         let who = "\(job.name) (\(job.id))"
         if job.state == .paused || job.pausePending {
             flash = "resuming \(who)\(glyphs.ellipsis)"
-            return [.resume(job.id)]
+            return [.engine(.resume(job.id))]
         }
         guard !job.state.isFinal else { flash = "\(who) is \(job.state.rawValue): nothing to pause"; return [] }
         flash = job.state == .running || job.state == .sleeping
             ? "pausing \(who) (its current run finishes first)" : "pausing \(who)\(glyphs.ellipsis)"
-        return [.pause(job.id)]
+        return [.engine(.pause(job.id))]
     }
 
     private mutating func editFilter(_ key: Key) -> [DashboardCommand] {

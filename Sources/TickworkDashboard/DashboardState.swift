@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 /// The panels that can hold the focus (Tab cycles them in this order).
 public enum Panel: Int, CaseIterable, Sendable {

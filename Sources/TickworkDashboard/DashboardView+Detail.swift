@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 extension DashboardView {
     /// Everything known about one job: its figures, duration and lateness

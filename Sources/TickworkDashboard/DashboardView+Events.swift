@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 extension DashboardView {
     /// Recent engine events, newest at the bottom; failures stand out.

@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 extension DashboardView {
     /// The keys, as the help overlay lists them (also the README's table).

@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 extension DashboardView {
     /// Per queue: depth against capacity, overflow, the oldest wait and a

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Tickwork
+import TickworkModel
 
 /// Where a command job's runs sit in its detail box: the rows of the run
 /// list and of the chosen run's output. One computation for the view that

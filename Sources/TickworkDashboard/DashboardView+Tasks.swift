@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 extension DashboardView {
     static let taskColumns = [

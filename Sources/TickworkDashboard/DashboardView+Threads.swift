@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 extension DashboardView {
     /// One row per worker (OS thread id, what it does, for how long, busy

@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 /// The whole screen as a function of the state: `render(state) → Screen`.
 /// No terminal, no clock (times are relative to the frame's snapshot), no

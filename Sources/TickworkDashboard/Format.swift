@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 /// Compact, fixed-vocabulary number formats for narrow columns.
 public enum Format {
     /// A duration: `820µs`, `4.2ms`, `340ms`, `1.25s`, `12.3s`, `4m05s`, `2h03m`.

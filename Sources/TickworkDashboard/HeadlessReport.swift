@@ -1,5 +1,5 @@
 import Foundation
-import Tickwork
+import TickworkModel
 
 /// One line of `tickwork headless`: the engine's state as plain text or as
 /// one JSON object. Pure: a function of a snapshot (and the demos' figures).
@@ -76,9 +76,9 @@ public struct HeadlessReport: Encodable, Sendable {
 public struct DemoFigures: Encodable, Sendable, Equatable {
     public var figures: [String: FigureValue]
     public var messages: [String: Int]
-    public init(figures: [(String, String)], messages: [(String, Int)] = []) {
-        self.figures = Dictionary(figures.map { ($0.0, FigureValue($0.1)) }, uniquingKeysWith: { a, _ in a })
-        self.messages = Dictionary(messages, uniquingKeysWith: +)
+    public init(_ all: [DemoFigure]) {
+        figures = Dictionary(all.filter { !$0.isMessage }.map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a })
+        messages = Dictionary(all.filter(\.isMessage).map { ($0.label, $0.value.intValue ?? 0) }, uniquingKeysWith: +)
     }
     struct Key: CodingKey {
         var stringValue: String
@@ -90,20 +90,5 @@ public struct DemoFigures: Encodable, Sendable, Equatable {
         var c = encoder.container(keyedBy: Key.self)
         for (k, v) in figures { try c.encode(v, forKey: Key(stringValue: k)) }
         if !messages.isEmpty { try c.encode(messages, forKey: Key(stringValue: "messages")) }
-    }
-}
-
-/// A demo figure in JSON: a number when it reads as one, else a string.
-public enum FigureValue: Encodable, Sendable, Equatable {
-    case int(Int), double(Double), text(String)
-    public init(_ s: String) {
-        if let i = Int(s) { self = .int(i) } else if let d = Double(s) { self = .double(d) } else { self = .text(s) }
-    }
-    public var text: String {
-        switch self { case .int(let i): return "\(i)"; case .double(let d): return "\(d)"; case .text(let t): return t }
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self { case .int(let i): try c.encode(i); case .double(let d): try c.encode(d); case .text(let t): try c.encode(t) }
     }
 }

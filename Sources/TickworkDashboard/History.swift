@@ -1,4 +1,4 @@
-import Tickwork
+import TickworkModel
 
 /// What the dashboard remembers between frames: one-second buckets of each
 /// queue's depth for the sparklines, and a few seconds of cumulative

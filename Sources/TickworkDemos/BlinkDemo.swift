@@ -53,6 +53,6 @@ public final class BlinkDemo: Demo, @unchecked Sendable {
         let f = frame
         let misses = lock.withLock { jobID }.flatMap { engine?.info($0)?.misses } ?? 0
         return [DemoFigure("leds", String(f.leds.map { $0 ? "#" : "." })),
-                DemoFigure("ticks", "\(f.tick)"), DemoFigure("missed", "\(misses)")]
+                DemoFigure("ticks", f.tick), DemoFigure("missed", misses)]
     }
 }

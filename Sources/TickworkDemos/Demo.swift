@@ -22,17 +22,6 @@ extension Demo {
     public func stop(on engine: Engine) { _ = engine.cancelGroup(group) }
 }
 
-/// One labelled number of a demo.
-public struct DemoFigure: Sendable, Equatable {
-    public var label: String
-    public var value: String
-    /// A message counted (an error's text and how often it came), kept apart
-    /// from the figures so a reader never mistakes it for one.
-    public var isMessage = false
-    public init(_ label: String, _ value: String) { self.label = label; self.value = value }
-    public init(message: String, count: Int) { label = message; value = "\(count)"; isMessage = true }
-}
-
 /// A demo as the command line and the menu list it.
 public struct DemoEntry: Sendable {
     public let name: String

@@ -85,22 +85,23 @@ public final class DemoHost: @unchecked Sendable {
         return "started demo \(name)\(note)"
     }
 
-    /// Stops the demo `name` (its jobs cancelled, or wound down); returns a line saying so.
+    /// Stops the demo `name` (its jobs cancelled, or wound down); returns
+    /// whether it was running and a line saying what happened.
     @discardableResult
-    public func stop(_ name: String) -> String {
+    public func stop(_ name: String) -> (stopped: Bool, line: String) {
         let found: (any Demo, Int)? = lock.withLock {
             guard let i = entries.firstIndex(where: { $0.name == name && $0.phase == .running }) else { return nil }
             entries[i].phase = .stopping
             defer { entries[i].share = 0 }
             return (entries[i].demo, entries[i].share)
         }
-        guard let (demo, share) = found else { return "demo \(name) is not running" }
+        guard let (demo, share) = found else { return (false, "demo \(name) is not running") }
         demo.stop(on: engine)
-        guard share > 0 else { return "stopping demo \(name)" }
+        guard share > 0 else { return (true, "stopping demo \(name)") }
         // Its threads go back: busy ones leave after their current run.
         let size = max(1, engine.workerCount - share)
-        do { try engine.setWorkerCount(size) } catch { return "stopping demo \(name) (pool not resized: \(error))" }
-        return "stopping demo \(name) (pool back to \(size) workers)"
+        do { try engine.setWorkerCount(size) } catch { return (true, "stopping demo \(name) (pool not resized: \(error))") }
+        return (true, "stopping demo \(name) (pool back to \(size) workers)")
     }
 
     /// Stops every running demo and waits, up to `within`, for their jobs

@@ -99,11 +99,11 @@ public final class FaultsDemo: Demo, @unchecked Sendable {
         let misses = Dictionary(jobs.filter { $0.name.hasPrefix("faults.overrun-") }
             .map { (String($0.name.dropFirst("faults.overrun-".count)), $0.misses) }, uniquingKeysWith: { a, _ in a })
         var out = [
-            DemoFigure("errors", "\(jobs.reduce(0) { $0 + $1.errors })"),
-            DemoFigure("timeouts", "\(jobs.reduce(0) { $0 + $1.timeouts })"),
-            DemoFigure("stuck_replaced", "\(engine?.workersReplaced ?? 0)"),
+            DemoFigure("errors", jobs.reduce(0) { $0 + $1.errors }),
+            DemoFigure("timeouts", jobs.reduce(0) { $0 + $1.timeouts }),
+            DemoFigure("stuck_replaced", engine?.workersReplaced ?? 0),
         ]
-        for p in MissedTickPolicy.allCases { if let m = misses[p.rawValue] { out.append(DemoFigure("missed_\(p.rawValue)", "\(m)")) } }
+        for p in MissedTickPolicy.allCases { if let m = misses[p.rawValue] { out.append(DemoFigure("missed_\(p.rawValue)", m)) } }
         for (message, n) in thrown.sorted(by: { $0.key < $1.key }) { out.append(DemoFigure(message: message, count: n)) }
         return out
     }

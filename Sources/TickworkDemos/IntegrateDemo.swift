@@ -118,12 +118,12 @@ public final class IntegrateDemo: Demo, @unchecked Sendable {
 
     public func figures() -> [DemoFigure] {
         let l = latest
-        var out = [DemoFigure("threads", "\(l.threads)"),
-                   DemoFigure("result", l.result.map { "\($0)" } ?? "-"),
-                   DemoFigure("exact", "\(Self.exact)"),
-                   DemoFigure("error", l.result.map { "\(abs($0 - Self.exact))" } ?? "-"),
-                   DemoFigure("speedup", l.speedup.map { String(format2($0)) } ?? "-")]
-        for k in l.wallNs.keys.sorted() { out.append(DemoFigure("ms_\(k)", "\(l.wallNs[k]! / 1_000_000)")) }
+        var out = [DemoFigure("threads", l.threads),
+                   l.result.map { DemoFigure("result", $0) } ?? DemoFigure("result", "-"),
+                   DemoFigure("exact", Self.exact),
+                   l.result.map { DemoFigure("error", abs($0 - Self.exact)) } ?? DemoFigure("error", "-"),
+                   l.speedup.map { DemoFigure("speedup", ($0 * 100).rounded() / 100) } ?? DemoFigure("speedup", "-")]
+        for k in l.wallNs.keys.sorted() { out.append(DemoFigure("ms_\(k)", l.wallNs[k]! / 1_000_000)) }
         return out
     }
 }

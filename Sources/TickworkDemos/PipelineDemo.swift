@@ -80,9 +80,9 @@ public final class PipelineDemo: Demo, @unchecked Sendable {
 
     public func figures() -> [DemoFigure] {
         let c = counts
-        return [DemoFigure("produced", "\(c.produced)"), DemoFigure("consumed", "\(c.consumed)"),
-                DemoFigure("depth", "\(c.depth)"), DemoFigure("max_depth", "\(c.maxDepth)"),
-                DemoFigure("capacity", "\(capacity)"), DemoFigure("producer_blocked", "\(blocked.load(ordering: .relaxed))")]
+        return [DemoFigure("produced", c.produced), DemoFigure("consumed", c.consumed),
+                DemoFigure("depth", c.depth), DemoFigure("max_depth", c.maxDepth),
+                DemoFigure("capacity", capacity), DemoFigure("producer_blocked", blocked.load(ordering: .relaxed))]
     }
 }
 

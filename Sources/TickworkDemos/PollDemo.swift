@@ -107,8 +107,8 @@ public final class PollDemo: Demo, @unchecked Sendable {
 
     public func figures() -> [DemoFigure] {
         let c = counts
-        var out = [DemoFigure("reads", "\(c.reads)"), DemoFigure("stale_reads", "\(c.staleReads)"),
-                   DemoFigure("refreshes", "\(c.refreshes)"), DemoFigure("refresh_errors", "\(c.refreshErrors)")]
+        var out = [DemoFigure("reads", c.reads), DemoFigure("stale_reads", c.staleReads),
+                   DemoFigure("refreshes", c.refreshes), DemoFigure("refresh_errors", c.refreshErrors)]
         for key in Self.keys {
             guard let v = lookup(key.name) else { out.append(DemoFigure(key.name, "(none yet)")); continue }
             let text = format2(v.value)

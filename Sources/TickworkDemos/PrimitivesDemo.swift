@@ -157,9 +157,9 @@ public final class PrimitivesDemo: Demo, @unchecked Sendable {
 
     public func figures() -> [DemoFigure] {
         let c = counts
-        return [DemoFigure("pool_in_use", "\(c.inUse)"), DemoFigure("pool_max", "\(c.maxInUse)"),
-                DemoFigure("pool_acquired", "\(c.acquisitions)"), DemoFigure("gate_opened", "\(c.gateOpened)"),
-                DemoFigure("gate_released", "\(c.released)"), DemoFigure("barrier_rounds", "\(c.barrierRounds)"),
-                DemoFigure("barrier_broken", "\(c.barrierBroken)"), DemoFigure("handed_off", "\(c.handedOff)")]
+        return [DemoFigure("pool_in_use", c.inUse), DemoFigure("pool_max", c.maxInUse),
+                DemoFigure("pool_acquired", c.acquisitions), DemoFigure("gate_opened", c.gateOpened),
+                DemoFigure("gate_released", c.released), DemoFigure("barrier_rounds", c.barrierRounds),
+                DemoFigure("barrier_broken", c.barrierBroken), DemoFigure("handed_off", c.handedOff)]
     }
 }

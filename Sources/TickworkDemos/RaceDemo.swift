@@ -63,7 +63,7 @@ public final class RaceDemo: Demo, @unchecked Sendable {
 
     public func figures() -> [DemoFigure] {
         let t = totals
-        return [DemoFigure("expected", "\(t.expected)"), DemoFigure("unsafe", "\(t.unsafe)"),
-                DemoFigure("locked", "\(t.locked)"), DemoFigure("lost", "\(max(0, t.expected - t.unsafe))")]
+        return [DemoFigure("expected", t.expected), DemoFigure("unsafe", t.unsafe),
+                DemoFigure("locked", t.locked), DemoFigure("lost", max(0, t.expected - t.unsafe))]
     }
 }

@@ -67,9 +67,9 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
     }
 
     public func figures() -> [DemoFigure] {
-        [DemoFigure("created", "\(created.load(ordering: .relaxed))"),
-         DemoFigure("refreshes", "\(refreshes.load(ordering: .relaxed))"),
-         DemoFigure("retired", "\(retired.load(ordering: .relaxed))"),
-         DemoFigure("interrupted", "\(interrupted.load(ordering: .relaxed))")]
+        [DemoFigure("created", created.load(ordering: .relaxed)),
+         DemoFigure("refreshes", refreshes.load(ordering: .relaxed)),
+         DemoFigure("retired", retired.load(ordering: .relaxed)),
+         DemoFigure("interrupted", interrupted.load(ordering: .relaxed))]
     }
 }

@@ -38,6 +38,6 @@ public final class ScaleDemo: Demo, @unchecked Sendable {
     }
 
     public func figures() -> [DemoFigure] {
-        [DemoFigure("jobs", "\(count)"), DemoFigure("runs", "\(runs.load(ordering: .relaxed))")]
+        [DemoFigure("jobs", count), DemoFigure("runs", runs.load(ordering: .relaxed))]
     }
 }

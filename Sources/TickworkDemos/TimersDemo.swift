@@ -99,7 +99,7 @@ public final class TimersDemo: Demo, @unchecked Sendable {
 
     public func figures() -> [DemoFigure] {
         let c = counts
-        return [DemoFigure("created", "\(c.created)"), DemoFigure("fired", "\(c.fired)"),
-                DemoFigure("cancelled", "\(c.cancelled)"), DemoFigure("pending", "\(c.pending)")]
+        return [DemoFigure("created", c.created), DemoFigure("fired", c.fired),
+                DemoFigure("cancelled", c.cancelled), DemoFigure("pending", c.pending)]
     }
 }

@@ -88,12 +88,15 @@ public final class JobFileSession: @unchecked Sendable {
     }
 
     /// `reload` as one line for a person (the dashboard's notice, headless's stderr).
-    public func reloadLine() -> String {
+    public func reloadLine() -> String { reloadResult().message }
+
+    /// Reloads; whether it took, and the line `reloadLine()` gives.
+    public func reloadResult() -> (changed: Bool, message: String) {
         switch reload() {
-        case .success(let report): return report.summary
+        case .success(let report): return (true, report.summary)
         case .failure(let errors):
             let first = errors.problems.first.map { ": \($0)" } ?? ""
-            return "\(path) not reloaded (\(errors.problems.count) problem\(errors.problems.count == 1 ? "" : "s")\(first)); the jobs loaded before keep running"
+            return (false, "\(path) not reloaded (\(errors.problems.count) problem\(errors.problems.count == 1 ? "" : "s")\(first)); the jobs loaded before keep running")
         }
     }
 }

@@ -39,19 +39,16 @@ public enum DashboardApp {
 
     /// Runs until quit. `SignalRelay.blockForProcess()` must have run before
     /// the engine started its threads.
-    public static func run(engine: Engine, options: DashboardOptions, logger: Logger,
-                           demos: DemoControls = DemoControls(),
-                           commands: CommandControls = CommandControls()) throws -> DashboardOutcome {
+    public static func run(link: any EngineLink, options: DashboardOptions, logger: Logger) throws -> DashboardOutcome {
         let mailbox = Mailbox()
         SignalRelay.start(posting: mailbox)
         SignalRelay.unblockResizeHere()
         let terminal = try Terminal(color: options.color)
         var state = DashboardState(width: terminal.width, height: terminal.height,
                                    glyphs: options.ascii ? .ascii : .unicode, refreshHz: options.refreshHz,
-                                   demoCatalog: demos.catalog)
-        state.canReload = commands.reload != nil
-        let sampler = Sampler(engine: engine, mailbox: mailbox, request: state.request, hz: options.refreshHz,
-                              demos: demos, commands: commands)
+                                   demoCatalog: link.demoCatalog)
+        state.canReload = link.canReload
+        let sampler = Sampler(link: link, mailbox: mailbox, request: state.request, hz: options.refreshHz)
         sampler.start()
         logger.info("dashboard started", metadata: ["size": "\(terminal.width)x\(terminal.height)"])
 
@@ -82,19 +79,23 @@ public enum DashboardApp {
             for m in mailbox.drain() {
                 switch m {
                 case .frame(let f): messages.append(.frame(f))
-                case .stopped(let report, let abandoned):
-                    outcome = DashboardOutcome(exitCode: 0, summary: describe(report, abandoned: abandoned,
+                case .stopped(let stopped):
+                    let report = stopped.report
+                    outcome = DashboardOutcome(exitCode: 0, summary: describe(report, abandoned: stopped.abandoned,
                                                                                options.ascii ? .ascii : .unicode))
                     logger.info("engine stopped", metadata: ["clean": "\(report.isClean)",
-                                                             "abandoned": "\(abandoned.joined(separator: ", "))",
+                                                             "abandoned": "\(stopped.abandoned.joined(separator: ", "))",
                                                              "threads_left": "\(report.abandonedThreads)"])
+                case .linkFailed(let why):
+                    logger.error("the link to the engine failed", metadata: ["why": "\(why)"])
+                    outcome = DashboardOutcome(exitCode: 1, summary: "tickwork: lost the engine: \(why)")
                 case .signal(let s):
                     switch s {
                     case SIGINT: messages.append(.interrupt)
                     case SIGTSTP: messages.append(.suspendRequested(atNs: monotonicNanoseconds()))
                     // With a job file, SIGHUP reloads it, unless the terminal
                     // itself hung up (then leave, as without one).
-                    case SIGHUP where commands.reload != nil && !Self.terminalHungUp():
+                    case SIGHUP where link.canReload && !Self.terminalHungUp():
                         logger.notice("SIGHUP: reloading the job file")
                         sampler.send([.reloadJobFile])
                     default:
@@ -124,9 +125,9 @@ public enum DashboardApp {
                         deferred += [.resize(width: terminal.width, height: terminal.height),
                                      .resumedFromSuspend(afterNs: held)]
                     case .resample: sampler.update(state.request)
-                    default:
-                        logger.info("command \(command)")
-                        sampler.send([command])
+                    case .engine(let c):
+                        logger.info("command \(c)")
+                        sampler.send([c])
                     }
                 }
             }

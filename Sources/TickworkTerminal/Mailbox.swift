@@ -10,7 +10,9 @@ enum LoopMessage: Sendable {
     case signal(Int32)
     /// The shutdown report, with each abandoned run named ("faults.hung (#4)"),
     /// looked up off the main loop.
-    case stopped(ShutdownReport, abandoned: [String])
+    case stopped(EngineStopped)
+    /// The link to the engine failed (a remote engine went away): why.
+    case linkFailed(String)
 }
 
 /// The only way into the main loop from another thread: `post` appends a

@@ -54,7 +54,7 @@ enum Fixtures {
 
     /// A frame answering `state`'s own request (as the sampler would).
     static func frame(for state: DashboardState, jobs all: [JobInfo] = jobs(30), workers: Int = 4,
-                      events: [EngineEvent] = events(), panels: [DemoPanel] = [], notices: [String] = [],
+                      events: [EngineEvent] = events(), panels: [DemoPanel] = [], outcomes: [CommandOutcome] = [],
                       snapshot snap: EngineSnapshot? = nil) -> DashboardFrame {
         let q = state.request.query
         let detail = state.request.detail.flatMap { id in all.first { $0.id == id } }.map {
@@ -65,7 +65,7 @@ enum Fixtures {
         }
         return DashboardFrame(snapshot: snap ?? snapshot(workers: workers), page: answer(q, all),
                               query: q, detail: detail, detailRequested: state.request.detail, events: events,
-                              panels: panels, notices: notices)
+                              panels: panels, outcomes: outcomes)
     }
 
     /// What the engine answers a query over these jobs: filtered, ordered
@@ -109,8 +109,10 @@ enum Fixtures {
     static let catalog = [DemoListing(name: "refresh", summary: "objects refreshing at their own intervals"),
                           DemoListing(name: "race", summary: "four threads add to shared totals: the unsafe one loses updates"),
                           DemoListing(name: "timers", summary: "one-shot timers, some cancelled before they fire")]
-    static let panels = [DemoPanel(name: "refresh", items: ["created 31", "refreshes 12", "retired 1", "interrupted 0"]),
-                         DemoPanel(name: "race", status: "stopped", items: ["expected 8", "unsafe 2", "locked 8", "lost 6"])]
+    static let panels = [DemoPanel(name: "refresh", figures: [DemoFigure("created", 31), DemoFigure("refreshes", 12),
+                                                              DemoFigure("retired", 1), DemoFigure("interrupted", 0)]),
+                         DemoPanel(name: "race", status: "stopped", figures: [DemoFigure("expected", 8), DemoFigure("unsafe", 2),
+                                                                             DemoFigure("locked", 8), DemoFigure("lost", 6)])]
 
     /// A state of the given size that has received one fixture frame.
     static func state(width: Int, height: Int, glyphs: Glyphs = .unicode) -> DashboardState {

@@ -102,7 +102,7 @@ import Testing
         #expect(press(&s, .char("K")).isEmpty)
         #expect(s.overlay == .confirmKill(JobID(1), "object-1", 4242))
         #expect(screen(s).contains("Kill object-1 (#1)'s process group 4242 now (SIGKILL)?"))
-        #expect(press(&s, .char("y")) == [.killRun(JobID(1))])
+        #expect(press(&s, .char("y")) == [.engine(.killRun(JobID(1)))])
         #expect(s.flash?.contains("SIGKILL to process group 4242") == true)
         _ = press(&s, .char("K"))
         #expect(press(&s, .char("n")).isEmpty && s.flash == "not killed: object-1 (#1)")
@@ -111,11 +111,11 @@ import Testing
     @Test("r runs the selected task once now (the row's, or the open detail's)")
     func runNowKey() {
         var s = Fixtures.state(width: 120, height: 40)
-        #expect(press(&s, .char("r")) == [.runNow(JobID(1))])
+        #expect(press(&s, .char("r")) == [.engine(.runNow(JobID(1)))])
         #expect(s.flash?.hasPrefix("running object-1 (#1) once now") == true)
         _ = press(&s, .down, .enter)
         _ = s.update(.frame(Fixtures.frame(for: s)))
-        #expect(press(&s, .char("r")) == [.runNow(JobID(2))])
+        #expect(press(&s, .char("r")) == [.engine(.runNow(JobID(2)))])
     }
 
     @Test("K on a job that runs no process says so; R reloads only with a job file")
@@ -125,6 +125,6 @@ import Testing
         #expect(s.flash?.contains("runs no process now") == true)
         #expect(press(&s, .char("R")).isEmpty && s.flash?.contains("no job file to reload") == true)
         s.canReload = true
-        #expect(press(&s, .char("R")) == [.reloadJobFile])
+        #expect(press(&s, .char("R")) == [.engine(.reloadJobFile)])
     }
 }

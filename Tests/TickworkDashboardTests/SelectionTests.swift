@@ -41,7 +41,7 @@ import Testing
             let rank = (Int(chosen.id.rawValue) + shift) % 30, rows = DashboardLayout(s).taskRows
             #expect(s.cursor == rank && s.cursor - s.top == rank - min(max(rank - 3, 0), 30 - rows), "shift \(shift)")
         }
-        #expect(press(&s, .char("p")) == [.pause(chosen.id)])
+        #expect(press(&s, .char("p")) == [.engine(.pause(chosen.id))])
         _ = press(&s, .char("c"))
         #expect(s.overlay == .confirmCancel(chosen.id, chosen.name))
         _ = press(&s, .escape, .enter)
@@ -105,7 +105,7 @@ import Testing
 
     @Test func pauseAllFollowsTheEngine() {
         var s = Fixtures.state(width: 120, height: 40)
-        #expect(press(&s, .char("P")) == [.pauseAll])
+        #expect(press(&s, .char("P")) == [.engine(.pauseAll)])
         #expect(s.allPaused)
         // A frame sampled before the engine had it does not flip the banner back.
         _ = s.update(.frame(Fixtures.frame(for: s)))
@@ -113,7 +113,7 @@ import Testing
         var paused = Fixtures.snapshot(); paused.pausedAll = true
         Fixtures.settle(&s, snapshot: paused)
         #expect(s.allPaused && s.allPausedAsked == nil)
-        #expect(press(&s, .char("P")) == [.resumeAll])
+        #expect(press(&s, .char("P")) == [.engine(.resumeAll)])
         Fixtures.settle(&s)
         #expect(!s.allPaused)
     }
@@ -205,9 +205,10 @@ import Testing
         let header = DashboardView.render(s).lines[0]
         #expect(header.contains("workers 0/2 busy +2 leaving"), "\(header)")
         // Demo figures group their counts; a counted message reads N× message.
-        #expect(DemoPanel.item(label: "jobs", value: "1000000") == "jobs 1,000,000")
-        #expect(DemoPanel.item(label: "HTTP 503 from upstream", value: "2", isMessage: true) == "2× HTTP 503 from upstream")
-        #expect(DemoPanel.item(label: "speedup", value: "1.9") == "speedup 1.9")
+        #expect(DemoFigure("jobs", 1_000_000).item == "jobs 1,000,000")
+        #expect(DemoFigure(message: "HTTP 503 from upstream", count: 2).item == "2× HTTP 503 from upstream")
+        #expect(DemoFigure("speedup", 1.9).item == "speedup 1.9")
+        #expect(DemoFigure("leds", "#.#").item == "leds #.#")
         // The too-small notice wraps to any width instead of being cut.
         let tiny = DashboardView.render(Fixtures.state(width: 20, height: 8)).lines.joined(separator: "\n")
         #expect(tiny.contains("need 60x16, have") && tiny.contains("20x8"), "\(tiny)")

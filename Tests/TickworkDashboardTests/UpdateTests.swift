@@ -24,10 +24,10 @@ import Testing
         _ = press(&s, .down)
         #expect(s.selectedJob?.name == "object-2")
         #expect(s.request.query.anchor == JobID(2), "the sampler is asked to keep the selected job in view")
-        #expect(press(&s, .char("p")) == [.pause(JobID(2))])
+        #expect(press(&s, .char("p")) == [.engine(.pause(JobID(2)))])
         _ = press(&s, .down, .down, .down)          // object-5 is paused
         #expect(s.selectedJob?.state == .paused)
-        #expect(press(&s, .char("p")) == [.resume(JobID(5))])
+        #expect(press(&s, .char("p")) == [.engine(.resume(JobID(5)))])
     }
 
     @Test func demosMenuLaunchesAndStops() {
@@ -42,15 +42,15 @@ import Testing
         #expect(s.flash?.contains("already running") == true && s.overlay == .none)
         // race was stopped: it may start again.
         _ = press(&s, .char("n"), .down)
-        #expect(press(&s, .enter) == [.launchDemo("race")])
+        #expect(press(&s, .enter) == [.engine(.launchDemo("race"))])
         // The sampler's answer reaches the footer with the next frame.
-        _ = s.update(.frame(Fixtures.frame(for: s, panels: Fixtures.panels, notices: ["started demo race"])))
+        _ = s.update(.frame(Fixtures.frame(for: s, panels: Fixtures.panels, outcomes: [CommandOutcome(command: .launchDemo("race"), changed: true, message: "started demo race")])))
         #expect(s.flash == "started demo race")
         // x stops a running demo, and only a running one.
         _ = press(&s, .char("n"))
         #expect(s.overlay == .demos(1), "the menu opens where it was left")
         _ = press(&s, .home)
-        #expect(press(&s, .char("x")) == [.stopDemo("refresh")])
+        #expect(press(&s, .char("x")) == [.engine(.stopDemo("refresh"))])
         _ = press(&s, .char("n"), .end)
         #expect(s.overlay == .demos(2))
         #expect(press(&s, .char("x")) == [])
@@ -70,7 +70,7 @@ import Testing
         #expect(press(&s, .char("n")) == [])
         #expect(s.overlay == .none)
         _ = press(&s, .char("c"))
-        #expect(press(&s, .char("y")) == [.cancel(JobID(1))])
+        #expect(press(&s, .char("y")) == [.engine(.cancel(JobID(1)))])
         #expect(s.flash?.contains("cancelling") == true)
     }
 
@@ -88,14 +88,14 @@ import Testing
 
     @Test func poolGrowsAndShrinks() {
         var s = Fixtures.state(width: 120, height: 40)
-        #expect(press(&s, .char("+")) == [.setWorkers(5)])
-        #expect(press(&s, .char("+")) == [.setWorkers(6)])    // before any frame shows 5
-        #expect(press(&s, .char("-"), .char("-"), .char("-")) == [.setWorkers(5), .setWorkers(4), .setWorkers(3)])
+        #expect(press(&s, .char("+")) == [.engine(.setWorkers(5))])
+        #expect(press(&s, .char("+")) == [.engine(.setWorkers(6))])    // before any frame shows 5
+        #expect(press(&s, .char("-"), .char("-"), .char("-")) == [.engine(.setWorkers(5)), .engine(.setWorkers(4)), .engine(.setWorkers(3))])
         var f = Fixtures.frame(for: s)
         f.snapshot.targetWorkers = 3
         _ = s.update(.frame(f))
         #expect(s.workerTarget == nil)
-        #expect(press(&s, .char("-")) == [.setWorkers(2)])
+        #expect(press(&s, .char("-")) == [.engine(.setWorkers(2))])
         var one = DashboardState(width: 120, height: 40)
         _ = one.update(.frame(Fixtures.frame(for: one, workers: 1)))
         #expect(press(&one, .char("-")) == [])
@@ -104,9 +104,9 @@ import Testing
 
     @Test func pauseEverythingShowsABanner() {
         var s = Fixtures.state(width: 120, height: 40)
-        #expect(press(&s, .char("P")) == [.pauseAll])
+        #expect(press(&s, .char("P")) == [.engine(.pauseAll)])
         #expect(DashboardView.render(s).line(0).contains("PAUSED"))
-        #expect(press(&s, .char("P")) == [.resumeAll])
+        #expect(press(&s, .char("P")) == [.engine(.resumeAll)])
         #expect(!DashboardView.render(s).line(0).contains("PAUSED"))
     }
 
@@ -184,7 +184,7 @@ import Testing
         #expect(s.focus == .threads)
         _ = press(&s, .tab)
         #expect(s.focus == .queues)
-        #expect(press(&s, .char("p")) == [.pauseQueue("default")])
+        #expect(press(&s, .char("p")) == [.engine(.pauseQueue("default"))])
         _ = press(&s, .backTab, .backTab)
         #expect(s.focus == .events)
     }
@@ -195,7 +195,7 @@ import Testing
         #expect(s.request.detail == JobID(1))
         _ = s.update(.frame(Fixtures.frame(for: s)))
         #expect(DashboardView.render(s).lines.joined().contains("task object-1 #1"))
-        #expect(press(&s, .char("p")) == [.pause(JobID(1))])   // keys act on the detail's job
+        #expect(press(&s, .char("p")) == [.engine(.pause(JobID(1)))])   // keys act on the detail's job
         _ = press(&s, .escape)
         #expect(s.detail == nil && s.request.detail == nil)
     }

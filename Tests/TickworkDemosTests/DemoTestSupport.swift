@@ -39,9 +39,11 @@ struct ManualRig {
 
 /// A demo's figures by label.
 func figures(of demo: any Demo) -> [String: String] {
-    Dictionary(demo.figures().map { ($0.label, $0.value) }, uniquingKeysWith: { a, _ in a })
+    Dictionary(demo.figures().map { ($0.label, $0.value.text) }, uniquingKeysWith: { a, _ in a })
 }
 
 /// A whole-number figure (0 if missing or not a number, which the caller's expectation then shows).
-func figure(_ demo: any Demo, _ label: String) -> Int { Int(figures(of: demo)[label] ?? "") ?? 0 }
+func figure(_ demo: any Demo, _ label: String) -> Int {
+    demo.figures().first { $0.label == label }?.value.intValue ?? 0
+}
 

@@ -26,8 +26,7 @@ import TickworkDemos
         #expect(maxSeen == demo.capacity, "bursts pin the queue at its capacity")
         #expect(demo.counts.maxDepth == demo.capacity)
         #expect(sawProducerWaiting, "the producer's thread shows as waiting on the full queue")
-        let figures = Dictionary(uniqueKeysWithValues: demo.figures().map { ($0.label, $0.value) })
-        #expect(Int(figures["producer_blocked"]!)! > 0)
+        #expect(figure(demo, "producer_blocked") > 0)
 
         demo.stop(on: engine)
         // At most 10 items × 120 ms are left to save. A consumer blocked on

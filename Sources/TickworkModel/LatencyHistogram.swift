@@ -94,3 +94,57 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     public var meanMicros: Double? { count > 0 ? sumMicros / Double(count) : nil }
 }
+
+// Here, not in a file of its own: decoding sets the private(set) fields.
+
+/// On the wire a histogram is sparse: its non-empty buckets as
+/// `[index, count]` pairs, with the count, extremes and sum. A snapshot's
+/// 3,712 buckets are mostly empty; written whole they would be most of its
+/// bytes. Decoding checks what it is given (a bucket in range, counts that
+/// add up), since the bytes may come from a socket.
+extension LatencyHistogram: Codable {
+    private enum CodingKeys: String, CodingKey { case count, minMicros, maxMicros, sumMicros, buckets }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(count, forKey: .count)
+        if count > 0 {
+            try c.encode(minMicros, forKey: .minMicros)
+            try c.encode(maxMicros, forKey: .maxMicros)
+            try c.encode(sumMicros, forKey: .sumMicros)
+        }
+        var pairs: [[UInt64]] = []
+        for (i, n) in counts.enumerated() where n > 0 { pairs.append([UInt64(i), n]) }
+        try c.encode(pairs, forKey: .buckets)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        let pairs = try c.decode([[UInt64]].self, forKey: .buckets)
+        var total: UInt64 = 0
+        for pair in pairs {
+            guard pair.count == 2, pair[0] < UInt64(Self.bucketCount) else {
+                throw DecodingError.dataCorruptedError(forKey: .buckets, in: c,
+                    debugDescription: "a bucket is [index, count] with an index below \(Self.bucketCount)")
+            }
+            let (sum, overflow) = total.addingReportingOverflow(pair[1])
+            guard !overflow else { throw DecodingError.dataCorruptedError(forKey: .buckets, in: c, debugDescription: "bucket counts overflow") }
+            total = sum
+            counts[Int(pair[0])] = pair[1]
+        }
+        let count = try c.decode(UInt64.self, forKey: .count)
+        guard count == total else {
+            throw DecodingError.dataCorruptedError(forKey: .count, in: c, debugDescription: "count \(count) but the buckets hold \(total)")
+        }
+        if count > 0 {
+            self.count = count
+            minMicros = try c.decode(Int64.self, forKey: .minMicros)
+            maxMicros = try c.decode(Int64.self, forKey: .maxMicros)
+            sumMicros = try c.decode(Double.self, forKey: .sumMicros)
+            guard minMicros <= maxMicros else {
+                throw DecodingError.dataCorruptedError(forKey: .minMicros, in: c, debugDescription: "min \(minMicros) above max \(maxMicros)")
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 /// What one run of a job did, as the views read it: when it started, how
 /// long it took, how it ended and what it printed. A plain value; the
 /// engine does not keep these itself (a command job's runner does).
-public struct RunRecord: Sendable, Equatable {
+public struct RunRecord: Sendable, Equatable, Codable {
     public var run: Int
     /// 0 for a tick's first run, n for its n-th retry.
     public var retry: Int = 0
@@ -30,7 +30,7 @@ public struct RunRecord: Sendable, Equatable {
 }
 
 /// A command job's recent runs, newest last, and the process running now.
-public struct RunHistory: Sendable, Equatable {
+public struct RunHistory: Sendable, Equatable, Codable {
     /// The command line as a person reads it.
     public var command: String
     public var runs: [RunRecord]

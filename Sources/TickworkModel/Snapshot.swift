@@ -1,7 +1,7 @@
 /// An immutable picture of the engine at one moment. Cheap to take at 10 Hz
 /// with a million jobs: it carries aggregates, not jobs (ask `jobs(_:)` for a
 /// window of those).
-public struct EngineSnapshot: Sendable {
+public struct EngineSnapshot: Sendable, Equatable, Codable {
     public var takenAtNs: Int64
     public var uptimeNs: Int64
     /// Jobs per state (finished jobs count here even once forgotten).
@@ -36,9 +36,13 @@ public struct EngineSnapshot: Sendable {
     public var keptFinishedBytes: Int = 0
     public var busyWorkers: Int { workers.filter(\.isBusy).count }
     public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }
+
+    public init(takenAtNs: Int64, uptimeNs: Int64, jobsByState: [JobState: Int], totalJobs: Int, forgottenJobs: Int, runs: Int, runsPerSecond: Double? = nil, lateness: LatencyHistogram, workers: [WorkerInfo], timer: TimerInfo, queues: [QueueInfo], targetWorkers: Int, lastEventSeq: UInt64, isShuttingDown: Bool, errors: Int = 0, workersReplaced: Int = 0, pausedAll: Bool = false, keptFinishedJobs: Int = 0, keptFinishedBytes: Int = 0) {
+        self.takenAtNs = takenAtNs; self.uptimeNs = uptimeNs; self.jobsByState = jobsByState; self.totalJobs = totalJobs; self.forgottenJobs = forgottenJobs; self.runs = runs; self.runsPerSecond = runsPerSecond; self.lateness = lateness; self.workers = workers; self.timer = timer; self.queues = queues; self.targetWorkers = targetWorkers; self.lastEventSeq = lastEventSeq; self.isShuttingDown = isShuttingDown; self.errors = errors; self.workersReplaced = workersReplaced; self.pausedAll = pausedAll; self.keptFinishedJobs = keptFinishedJobs; self.keptFinishedBytes = keptFinishedBytes
+    }
 }
 
-public struct WorkerInfo: Sendable, Equatable {
+public struct WorkerInfo: Sendable, Equatable, Codable {
     public var index: Int
     /// Kernel thread id.
     public var tid: Int32
@@ -62,9 +66,13 @@ public struct WorkerInfo: Sendable, Equatable {
     public var waitingOn: String? = nil
     /// Inside a run (running, sleeping in it, or waiting on its own primitive).
     public var isBusy: Bool { phase == .running || phase == .sleeping || phase == .waiting }
+
+    public init(index: Int, tid: Int32, phase: WorkerPhase, jobID: JobID? = nil, jobName: String? = nil, sinceNs: Int64, runs: Int, busyNs: Int64, busyFraction: Double, cpuNs: Int64, cpuFraction: Double, retiring: Bool, waitingOn: String? = nil) {
+        self.index = index; self.tid = tid; self.phase = phase; self.jobID = jobID; self.jobName = jobName; self.sinceNs = sinceNs; self.runs = runs; self.busyNs = busyNs; self.busyFraction = busyFraction; self.cpuNs = cpuNs; self.cpuFraction = cpuFraction; self.retiring = retiring; self.waitingOn = waitingOn
+    }
 }
 
-public struct TimerInfo: Sendable, Equatable {
+public struct TimerInfo: Sendable, Equatable, Codable {
     public var tid: Int32
     public var cpuNs: Int64
     /// Over the reader's interval (`withRates(since:)`); 0 as the engine takes it.
@@ -75,9 +83,13 @@ public struct TimerInfo: Sendable, Equatable {
     public var sinceNs: Int64
     /// The wheel's slot width: the timer's leeway, ns.
     public var resolutionNs: Int64
+
+    public init(tid: Int32, cpuNs: Int64, cpuFraction: Double, wakeups: Int, lastBatch: Int, sleeping: Bool, sinceNs: Int64, resolutionNs: Int64) {
+        self.tid = tid; self.cpuNs = cpuNs; self.cpuFraction = cpuFraction; self.wakeups = wakeups; self.lastBatch = lastBatch; self.sleeping = sleeping; self.sinceNs = sinceNs; self.resolutionNs = resolutionNs
+    }
 }
 
-public struct QueueInfo: Sendable, Equatable {
+public struct QueueInfo: Sendable, Equatable, Codable {
     public var name: String
     public var depth: Int
     public var capacity: Int
@@ -93,10 +105,14 @@ public struct QueueInfo: Sendable, Equatable {
     /// Per second over the reader's interval (`withRates(since:)`); 0 as the engine takes it.
     public var enqueueRate: Double
     public var dequeueRate: Double
+
+    public init(name: String, depth: Int, capacity: Int, order: QueueOrder, whenFull: QueueFullPolicy, overflow: Int, paused: Bool, oldestWaitNs: Int64, enqueued: Int, dequeued: Int, maxDepth: Int, enqueueRate: Double, dequeueRate: Double) {
+        self.name = name; self.depth = depth; self.capacity = capacity; self.order = order; self.whenFull = whenFull; self.overflow = overflow; self.paused = paused; self.oldestWaitNs = oldestWaitNs; self.enqueued = enqueued; self.dequeued = dequeued; self.maxDepth = maxDepth; self.enqueueRate = enqueueRate; self.dequeueRate = dequeueRate
+    }
 }
 
 /// One job as a reader sees it.
-public struct JobInfo: Sendable, Equatable {
+public struct JobInfo: Sendable, Equatable, Codable {
     public var id: JobID
     public var name: String
     public var group: String
@@ -143,19 +159,27 @@ public struct JobInfo: Sendable, Equatable {
     /// schedule's next run).
     public var retries: Int = 0
     public var pendingRetry: Int = 0
+
+    public init(id: JobID, name: String, group: String, queue: String, state: JobState, schedule: String, nextDueNs: Int64? = nil, runs: Int, errors: Int, timeouts: Int = 0, misses: Int, overflows: Int, consecutiveFailures: Int, backoffNs: Int64? = nil, lastStartNs: Int64? = nil, lastDurationNs: Int64? = nil, meanDurationNs: Int64? = nil, maxDurationNs: Int64? = nil, lastLatenessNs: Int64? = nil, meanLatenessNs: Int64? = nil, totalLatenessNs: Int64, usage: Double, progress: Double? = nil, status: String? = nil, lastError: RunError? = nil, stuck: Bool, gaveUp: Bool, pausePending: Bool, worker: Int? = nil, sampledAtNs: Int64 = 0, retries: Int = 0, pendingRetry: Int = 0) {
+        self.id = id; self.name = name; self.group = group; self.queue = queue; self.state = state; self.schedule = schedule; self.nextDueNs = nextDueNs; self.runs = runs; self.errors = errors; self.timeouts = timeouts; self.misses = misses; self.overflows = overflows; self.consecutiveFailures = consecutiveFailures; self.backoffNs = backoffNs; self.lastStartNs = lastStartNs; self.lastDurationNs = lastDurationNs; self.meanDurationNs = meanDurationNs; self.maxDurationNs = maxDurationNs; self.lastLatenessNs = lastLatenessNs; self.meanLatenessNs = meanLatenessNs; self.totalLatenessNs = totalLatenessNs; self.usage = usage; self.progress = progress; self.status = status; self.lastError = lastError; self.stuck = stuck; self.gaveUp = gaveUp; self.pausePending = pausePending; self.worker = worker; self.sampledAtNs = sampledAtNs; self.retries = retries; self.pendingRetry = pendingRetry
+    }
 }
 
 /// A job with everything kept about it.
-public struct JobDetail: Sendable, Equatable {
+public struct JobDetail: Sendable, Equatable, Codable {
     public var info: JobInfo
     public var recentErrors: [RunError]
     public var log: [LogLine]
     public var durationHistoryNs: [Int64]
     public var latenessHistoryNs: [Int64]
+
+    public init(info: JobInfo, recentErrors: [RunError], log: [LogLine], durationHistoryNs: [Int64], latenessHistoryNs: [Int64]) {
+        self.info = info; self.recentErrors = recentErrors; self.log = log; self.durationHistoryNs = durationHistoryNs; self.latenessHistoryNs = latenessHistoryNs
+    }
 }
 
 /// Which jobs a reader wants, in what order, which slice.
-public struct JobQuery: Sendable, Equatable {
+public struct JobQuery: Sendable, Equatable, Codable {
     public enum SortKey: String, Sendable, CaseIterable, Codable {
         case id, name, group, state, schedule, nextDue, lastDuration, runs, errors, lateness, status
     }
@@ -191,7 +215,7 @@ public struct JobQuery: Sendable, Equatable {
     }
 }
 
-public struct JobPage: Sendable {
+public struct JobPage: Sendable, Equatable, Codable {
     /// Jobs matching the filter (before offset and limit); for a pinned
     /// query, how many of the pinned jobs still match.
     public var matching: Int
@@ -212,7 +236,7 @@ public struct JobPage: Sendable {
 }
 
 /// What `shutdown(deadline:)` could not finish.
-public struct ShutdownReport: Sendable {
+public struct ShutdownReport: Sendable, Equatable, Codable {
     /// When shutdown began (the engine's clock): every run that started,
     /// started before this instant.
     public var beganAtNs: Int64
@@ -225,4 +249,8 @@ public struct ShutdownReport: Sendable {
     public var abandonedThreads: Int
     public var elapsedNs: Int64
     public var isClean: Bool { abandonedRunning.isEmpty && abandonedThreads == 0 }
+
+    public init(beganAtNs: Int64, cancelledQueued: [JobID], abandonedRunning: [JobID], joinedThreads: Int, abandonedThreads: Int, elapsedNs: Int64) {
+        self.beganAtNs = beganAtNs; self.cancelledQueued = cancelledQueued; self.abandonedRunning = abandonedRunning; self.joinedThreads = joinedThreads; self.abandonedThreads = abandonedThreads; self.elapsedNs = elapsedNs
+    }
 }
