@@ -63,7 +63,7 @@ extension Engine {
             if !paused { dispatch.wakeForBacklogLocked() }
             return was != paused
         }
-        if changed { events.record(paused ? .queuePaused : .queueResumed, at: clock.now(), name: name) }
+        if changed { events.record(paused ? .queuePaused : .queueResumed, at: clock.now(), name: name, cause: .control) }
         return changed
     }
 
@@ -102,7 +102,7 @@ extension Engine {
             }
             return active.count
         }
-        if before != n { events.record(.poolResized, at: clock.now(), name: "pool", message: "\(before) → \(n) workers") }
+        if before != n { events.record(.poolResized, at: clock.now(), name: "pool", message: "\(before) → \(n) workers", cause: .control) }
         return before != n
     }
 
@@ -156,13 +156,19 @@ extension Engine {
         }
         if effects.contains(.planAfterPause) { planAfterPauseLocked(job, now: now) }
         let at = job.nextDue, sleeper = job.worker
-        stripe.unlock()
         let to = outcome.fields.state
+        // Under the job's lock, before any effect lets the job move on (a
+        // woken run ending): the stream keeps each job's order.
+        if let event = outcome.event {
+            events.record(event, at: now, job: job.id, name: job.name, message: outcome.message,
+                          from: before.state, to: to, worker: sleeper, cause: .control, notify: false)
+        }
+        stripe.unlock()
         if to != before.state { registryLock.withLock { controlTally.move(before.state, to) } }
         if effects.contains(.removeFromQueue) { dropQueuedRuns(of: job) }
         if effects.contains(.insertDue) { due.lock.withLock { due.insertLocked(job, due: at) } }
         if effects.contains(.wakeSleeper) && sleeper >= 0 { wakeSleeper(workerIndex: sleeper) }
-        if let event = outcome.event { events.record(event, at: clock.now(), job: job.id, name: job.name, message: outcome.message) }
+        changes.notify()
         if effects.contains(.noteFinished) { noteFinished(job) }
         return true
     }

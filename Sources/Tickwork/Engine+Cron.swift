@@ -107,6 +107,6 @@ extension Engine {
         events.record(.clockChanged, at: nowMono, name: "clock",
                       message: "wall clock moved \(jump > 0 ? "+" : "−")\(formatNanoseconds(Swift.abs(jump))); "
                         + "\(moved) cron job\(moved == 1 ? "" : "s") planned again"
-                        + (missed > 0 ? ", \(missed) fire time\(missed == 1 ? "" : "s") missed" : ""))
+                        + (missed > 0 ? ", \(missed) fire time\(missed == 1 ? "" : "s") missed" : ""), cause: .clock)
     }
 }

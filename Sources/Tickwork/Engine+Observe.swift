@@ -71,7 +71,7 @@ extension Engine {
         return EngineSnapshot(takenAtNs: now, uptimeNs: now - startedAtNs, jobsByState: byState, totalJobs: total,
                               forgottenJobs: forgotten, runs: runs, runsPerSecond: nil, lateness: lateness,
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,
-                              lastEventSeq: events.lastSeq, isShuttingDown: isShuttingDown,
+                              lastEventSeq: events.lastSeq, eventCounts: events.countsByKind, isShuttingDown: isShuttingDown,
                               errors: errorCount.load(ordering: .relaxed), workersReplaced: replaced,
                               pausedAll: pausedAll, keptFinishedJobs: keptFinished, keptFinishedBytes: keptBytes)
     }

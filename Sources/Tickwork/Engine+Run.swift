@@ -78,6 +78,16 @@ extension Engine {
         if to != .paused { job.pausedByAll = false }
         job.state = to
         let dispatchDue = reinsertAt != nil ? job.nextDue : 0
+        // Under the job's lock: the stream keeps each job's order.
+        let cause: EngineEvent.Cause = isShuttingDown && from != .cancelling && from != .cancelled ? .shutdown : .run
+        if recordRunEvents && event == nil {
+            events.record(.finished, at: end, job: job.id, name: job.name, from: from, to: to, worker: worker.index,
+                          cause: cause, notify: false)
+        }
+        if let event {
+            events.record(event, at: end, job: job.id, name: job.name, message: message, from: from, to: to,
+                          worker: worker.index, cause: cause, notify: false)
+        }
         stripe.unlock()
 
         // Bookkeeping first, the in-flight release last: `settle()` returns
@@ -92,9 +102,7 @@ extension Engine {
         if worker.phase != .stuck { worker.phase = .idle; worker.currentJob = nil; worker.phaseSinceNs = end }
         worker.runDeadlineNs = .max
         worker.statsLock.unlock()
-        if recordRunEvents && event == nil { events.record(.finished, at: end, job: job.id, name: job.name) }
-        if let event { events.record(event, at: end, job: job.id, name: job.name, message: message) }
-        if !recordRunEvents && event == nil { changes.notify() }
+        changes.notify()
         if to.isFinal || (to == .failed && reinsertAt == nil) { noteFinished(job) }
 
         self.due.lock.lock()

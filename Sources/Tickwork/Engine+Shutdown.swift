@@ -42,6 +42,7 @@ extension Engine {
                 cancelledQueued.append(job.id)
             }
         }
+        recordCancelledAtShutdown(cancelledQueued, at: clock.now())
         // Wait for the threads, in real time: the deadline is a promise to the caller.
         let deadlineReal = realStart + Swift.max(0, deadline.nanoseconds)
         dispatch.lock.withLock {
@@ -61,7 +62,7 @@ extension Engine {
         }
         if !alreadyDown {
             events.record(.shutdown, at: clock.now(), name: "engine",
-                          message: "\(cancelledQueued.count) queued runs cancelled, \(running.count) runs abandoned")
+                          message: "\(cancelledQueued.count) queued runs cancelled, \(running.count) runs abandoned", cause: .shutdown)
         }
         let joined = alreadyDown ? 0 : Swift.max(0, configurationThreadCount - abandonedThreads)
         return ShutdownReport(beganAtNs: began, cancelledQueued: cancelledQueued, abandonedRunning: running,
@@ -71,4 +72,20 @@ extension Engine {
 
     /// Threads started so far that a shutdown waits for (timer + workers).
     var configurationThreadCount: Int { dispatch.lock.withLock { Int(nextWorkerIndex) + 1 } }
+}
+
+extension Engine {
+    /// The queued runs shutdown cancelled, in the stream: up to 16 an event
+    /// each, more as one event that counts them all (as a bulk submission).
+    fileprivate func recordCancelledAtShutdown(_ ids: [JobID], at now: Int64) {
+        guard ids.count > 16 else {
+            for id in ids {
+                let name = registryLock.withLock { jobs[Int(id.rawValue) - 1]?.name } ?? ""
+                events.record(.cancelled, at: now, job: id, name: name, from: .queued, to: .cancelled, cause: .shutdown)
+            }
+            return
+        }
+        events.record(.cancelled, at: now, name: "\(ids.count) queued runs", from: .queued, to: .cancelled,
+                      cause: .shutdown, count: ids.count)
+    }
 }

@@ -100,6 +100,8 @@ extension Engine {
             guard job.state == .queued else { stripe.unlock(); finished += 1; continue }
             if isShuttingDown {
                 job.state = .cancelled
+                events.record(.cancelled, at: now, job: job.id, name: job.name, from: .queued, to: .cancelled,
+                              cause: .shutdown, notify: false)
                 stripe.unlock()
                 tally.move(.queued, .cancelled)
                 finished += 1
@@ -127,12 +129,14 @@ extension Engine {
                 recordFailureLocked(job, message: "queue '\(queueNames[Int(job.queueIndex)])' was full", at: now, run: job.runs + 1, timedOut: false)
             }
             let to = job.state
+            events.record(.overflow, at: now, job: job.id, name: job.name, message: "queue full: run dropped",
+                          from: .queued, to: to, cause: .queueFull, notify: false)
             stripe.unlock()
             tally.move(.queued, to)
-            events.record(.overflow, at: now, job: job.id, name: job.name, message: "queue full: run dropped")
             finished += 1
         }
         publish(&tally)
+        changes.notify()
         due.lock.lock()
         for (job, at) in reinsert { due.insertLocked(job, due: at) }
         due.finishLocked(finished)
@@ -171,7 +175,11 @@ extension Engine {
                                 at: now, run: job.runs, timedOut: true)
             let to: JobState = from == .cancelling ? .cancelling : .failed
             job.state = to
+            events.record(.stuck, at: now, job: job.id, name: job.name,
+                          message: "run exceeded its timeout of \(formatNanoseconds(job.policy.timeoutNs))",
+                          from: from, to: to, worker: worker.index, cause: .timeout, notify: false)
             stripe.unlock()
+            changes.notify()
             tally.move(from, to)
             flushTimerTally(&tally)
             // The worker's stats lock decides the race with the run ending
@@ -185,8 +193,6 @@ extension Engine {
                 return true
             }
             guard stillRunning else { continue }
-            events.record(.stuck, at: now, job: job.id, name: job.name,
-                          message: "run exceeded its timeout of \(formatNanoseconds(job.policy.timeoutNs)); worker w\(worker.index) written off")
             let replaced: Bool = dispatch.lock.withLock {
                 // The run may have returned meanwhile and the worker left the
                 // pool (retired); then there is nothing to write off.
@@ -200,7 +206,10 @@ extension Engine {
                 }
                 return true
             }
-            if replaced { events.record(.workerReplaced, at: now, name: "w\(worker.index)", message: "replaced after a stuck run") }
+            if replaced {
+                events.record(.workerReplaced, at: now, name: "w\(worker.index)",
+                              message: "written off after \(job.name)'s stuck run, and replaced", worker: worker.index, cause: .timeout)
+            }
             due.lock.withLock {
                 if !worker.uncounted { due.finishLocked(1) }
                 worker.uncounted = true

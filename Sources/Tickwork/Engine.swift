@@ -192,16 +192,26 @@ public final class Engine: @unchecked Sendable {
             }
         }
         controlTally.add(bornPaused ? .paused : .scheduled, count: specs.count)
+        // Up to 16 jobs, an event each; a larger batch is one event that
+        // counts them all (the stream's counts say how many were submitted).
+        // Before the jobs can be seen (registry lock): no control on one of
+        // them comes before its submission in the stream.
+        let state: JobState = bornPaused ? .paused : .scheduled
+        if specs.count <= 16 {
+            for i in 0..<specs.count {
+                events.record(.submitted, at: now, job: JobID(firstID + UInt64(i)), name: specs[i].name,
+                              from: nil, to: state, cause: .submission, notify: false)
+            }
+        } else {
+            events.record(.submitted, at: now, name: "\(specs.count) jobs", to: state, cause: .submission,
+                          count: specs.count, notify: false)
+        }
         // Lock order registry → due (nothing takes them the other way).
         due.lock.lock()
         due.insertLocked(contentsOf: created)
         due.lock.unlock()
         registryLock.unlock()
-        if specs.count <= 16 {
-            for (job, _) in created { events.record(.submitted, at: now, job: job.id, name: job.name) }
-        } else {
-            events.record(.submitted, at: now, name: "\(specs.count) jobs")
-        }
+        changes.notify()
         return (0..<UInt64(specs.count)).map { JobID(firstID + $0) }
     }
 

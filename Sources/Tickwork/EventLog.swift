@@ -1,12 +1,19 @@
-/// A bounded ring of recent events. A reader asks for "events since N" and is
-/// told how many it missed if the ring wrapped past them.
+/// A bounded ring of recent events, and how many changes of each kind
+/// there have been (a batch counts its size). A reader asks for "events
+/// since N" and is told how many it missed if the ring wrapped past them.
 ///
 /// Thread-safety: `lock` guards everything; `record` holds it for a few
-/// stores, so any thread may record.
+/// stores, so any thread may record. A job's transitions are recorded
+/// under its stripe lock (the log's lock nests inside, and takes no other),
+/// so the stream holds each job's changes in the order they happened; such
+/// a caller passes `notify: false` and tells the change signal once it has
+/// unlocked.
 final class EventLog: @unchecked Sendable {
     private let lock = Lock()
     @exclusivity(unchecked) private var ring: [EngineEvent?]
     @exclusivity(unchecked) private var nextSeq: UInt64 = 1
+    /// By `Kind.ordinal`.
+    @exclusivity(unchecked) private var counts = [Int](repeating: 0, count: EngineEvent.Kind.allCases.count)
     let capacity: Int
     /// Told after each event is in the ring.
     let changes: ChangeSignal?
@@ -17,13 +24,24 @@ final class EventLog: @unchecked Sendable {
         ring = Array(repeating: nil, count: self.capacity)
     }
 
-    func record(_ kind: EngineEvent.Kind, at: Int64, job: JobID? = nil, name: String = "", message: String = "") {
+    func record(_ kind: EngineEvent.Kind, at: Int64, job: JobID? = nil, name: String = "", message: String = "",
+                from: JobState? = nil, to: JobState? = nil, worker: Int32 = -1, cause: EngineEvent.Cause, count: Int = 1,
+                notify: Bool = true) {
         lock.lock()
         let seq = nextSeq
         nextSeq += 1
-        ring[Int(seq % UInt64(capacity))] = EngineEvent(seq: seq, atNs: at, kind: kind, job: job, name: name, message: message)
+        counts[kind.ordinal] += count
+        ring[Int(seq % UInt64(capacity))] = EngineEvent(seq: seq, atNs: at, kind: kind, job: job, name: name, message: message,
+                                                        from: from, to: to, worker: worker >= 0 ? Int(worker) : nil,
+                                                        cause: cause, count: count)
         lock.unlock()
-        changes?.notify()
+        if notify { changes?.notify() }
+    }
+
+    /// Changes of each kind so far (a batch counts its size), evicted from the ring or not.
+    var countsByKind: [EngineEvent.Kind: Int] {
+        let c = lock.withLock { counts }
+        return Dictionary(uniqueKeysWithValues: EngineEvent.Kind.allCases.map { ($0, c[$0.ordinal]) })
     }
 
     /// Events with seq > `after`, oldest first, at most `limit`; `missed` is
@@ -47,4 +65,3 @@ final class EventLog: @unchecked Sendable {
 
     var lastSeq: UInt64 { lock.withLock { nextSeq - 1 } }
 }
-

@@ -26,7 +26,7 @@ final class JobExtras {
     /// Runs that outlived the timeout.
     @exclusivity(unchecked) var timeouts = 0
     @exclusivity(unchecked) var consecutiveFailures: Int32 = 0
-    /// An adaptive job's current delay (set by `.again(after:)`).
+    /// An adaptive job's current delay (set by `ctx.runAgain(after:)`).
     @exclusivity(unchecked) var adaptiveDelayNs: Int64?
     /// Set while a run by hand (`runNow`) is queued or running: the state
     /// the job goes back to after it (its schedule is not moved).

@@ -90,6 +90,22 @@ public struct JobContext: @unchecked Sendable {
         return try body()
     }
 
+    /// What comes next: run again `delay` after this run ends, once, in place
+    /// of the schedule (an adaptive job keeps the delay for its later runs).
+    /// The last decision a run makes counts; a run that fails is retried or
+    /// rescheduled by its policy instead.
+    public func runAgain(after delay: Duration) { decide(.again(after: delay)) }
+
+    /// This job is done: it retires when this run ends (unless the run fails).
+    public func retire() { decide(.retire) }
+
+    /// Recorded against this run on its worker: a context kept past its run
+    /// cannot decide for the worker's next one. The run's own thread only.
+    private func decide(_ d: RunDecision) {
+        worker.decision = d
+        worker.decisionFor = (job.id, run)
+    }
+
     /// Sleeps for `duration` of the engine's clock, or until the job is
     /// cancelled. The job shows as `sleeping` meanwhile. Returns false if it
     /// was woken by cancellation (the body should then return).

@@ -1,5 +1,6 @@
-/// What a run tells the engine about the job's future.
-public enum RunDecision: Sendable, Equatable {
+/// What a run decided about the job's future (`JobContext.runAgain(after:)`,
+/// `JobContext.retire()`; by default the schedule decides).
+enum RunDecision: Sendable, Equatable {
     /// Follow the schedule (an adaptive job repeats its last delay).
     case reschedule
     /// Run again this long after this run ended (overrides the schedule once).
@@ -10,7 +11,11 @@ public enum RunDecision: Sendable, Equatable {
 
 /// The body of a job. It runs on a worker thread; it may be called from
 /// different workers over time, but never twice at once for the same job.
-public typealias JobBody = @Sendable (JobContext) throws -> RunDecision
+/// It decides what comes next through its context (`ctx.runAgain(after:)`,
+/// `ctx.retire()`); by default the schedule does. One closure type: a body
+/// that returned a decision could compile as one that returns nothing and
+/// have its decision silently dropped (issue 13).
+public typealias JobBody = @Sendable (JobContext) throws -> Void
 
 /// Exponential back-off after consecutive failures: the next run is due no
 /// earlier than `initial · 2^(failures-1)` (capped) after the failed run ended.
@@ -49,41 +54,13 @@ public struct JobSpec: Sendable {
     public static let maxRetries = 1000
     public var body: JobBody
 
-    /// A job whose body decides its own future (`RunDecision`), the body
-    /// passed with its label (`deciding: { … }`). A trailing closure that
-    /// returns a decision takes the unlabelled form below, and its decision
-    /// counts.
-    @_disfavoredOverload
     public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
                 schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
                 backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil, retries: Int = 0,
-                deciding body: @escaping JobBody) {
+                _ body: @escaping JobBody) {
         self.name = name; self.group = group; self.queue = queue; self.schedule = schedule
         self.timeout = timeout; self.priority = priority; self.backoff = backoff
         self.maxConsecutiveFailures = maxConsecutiveFailures; self.retries = retries; self.body = body
-    }
-
-    /// A job given a trailing closure. A body that just runs leaves what
-    /// comes next to the schedule; one that returns a `RunDecision` (`{ ctx
-    /// in decide(ctx) }`) has its decision honoured. (With a `Void` body
-    /// type, that closure compiled as the plain form, since a single
-    /// expression's value may be dropped to return `Void`, and its decision
-    /// was silently ignored. Generic over the result, the decision is seen;
-    /// any other result is dropped as before.)
-    @inlinable
-    public init<Result>(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
-                        schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,
-                        backoff: Backoff? = .standard, maxConsecutiveFailures: Int? = nil, retries: Int = 0,
-                        _ body: @escaping @Sendable (JobContext) throws -> Result) {
-        let deciding: JobBody
-        if Result.self == RunDecision.self {
-            deciding = { ctx in try body(ctx) as! RunDecision }
-        } else {
-            deciding = { ctx in _ = try body(ctx); return .reschedule }
-        }
-        self.init(name: name, group: group, queue: queue, schedule: schedule, timeout: timeout,
-                  priority: priority, backoff: backoff, maxConsecutiveFailures: maxConsecutiveFailures, retries: retries,
-                  deciding: deciding)
     }
 }
 

@@ -65,7 +65,7 @@ public struct Schedule: Sendable, CustomStringConvertible {
         Schedule(kind: .onceAt(monotonicNs: instant))
     }
 
-    /// The body decides: each run returns `.again(after:)` or `.retire`
+    /// The body decides: each run calls `ctx.runAgain(after:)` or `ctx.retire()`
     /// (seed 000's objects that refresh at their own changing interval).
     /// `first` is the delay before the first run.
     public static func adaptive(first: Duration = .zero) -> Schedule {

@@ -3,7 +3,7 @@
 /// summed when a snapshot is taken. This keeps per-run bookkeeping off any
 /// shared lock. The sum is exact whenever no transition is mid-flight.
 struct StateTally: Sendable {
-    private(set) var counts = [Int](repeating: 0, count: JobState.allCases.count)
+    private(set) var counts = [Int](repeating: 0, count: JobState.caseCount)
 
     @inline(__always) mutating func move(_ from: JobState, _ to: JobState) {
         guard from != to else { return }

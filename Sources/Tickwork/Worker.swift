@@ -8,6 +8,7 @@
 /// - everything under "stats": `statsLock`, written by the worker's own thread
 ///   (and by the timer when it writes a run off as stuck), read by snapshot
 ///   readers and the timer (timeouts).
+/// - `decision`, `decisionFor`: no lock; only the worker's own thread, in its run.
 final class Worker: @unchecked Sendable {
     let index: Int32
     let wakeCondition = Condition()
@@ -29,6 +30,11 @@ final class Worker: @unchecked Sendable {
     @exclusivity(unchecked) var countReleased = false
     /// Asked to leave the sweeping duty (queued work, retirement).
     @exclusivity(unchecked) var sweepPoked = false
+
+    // The worker's own thread: what its current run decided through its
+    // context (`runAgain(after:)`, `retire()`), and for which job and run.
+    @exclusivity(unchecked) var decision: RunDecision = .reschedule
+    @exclusivity(unchecked) var decisionFor: (job: JobID, run: Int) = (JobID(0), 0)
 
     // Stats (statsLock).
     let statsLock = Lock()
@@ -123,6 +129,8 @@ extension Engine {
         guard let start = startInstantUnlessShuttingDown(dropping: job.id) else {
             // Taken from its queue just before shutdown closed them: it never starts.
             job.state = .cancelled
+            events.record(.cancelled, at: clock.now(), job: job.id, name: job.name, from: .queued, to: .cancelled,
+                          cause: .shutdown, notify: false)
             stripe.unlock()
             worker.statsLock.withLock { worker.tally.move(.queued, .cancelled) }
             due.lock.withLock { due.finishLocked(1) }
@@ -140,6 +148,11 @@ extension Engine {
         let retry = job.extras.flatMap { e in
             e.retryAttempt > 0 && e.manualRunBack == nil ? (attempt: Int(e.retryAttempt), tickDue: e.retryTickGridNs) : nil
         }
+        // Under the job's lock: the stream keeps each job's order.
+        if recordRunEvents {
+            events.record(.started, at: start, job: job.id, name: job.name, from: .queued, to: .running, worker: worker.index,
+                          cause: .run, notify: false)
+        }
         stripe.unlock()
         // The job most likely goes back into this slot when the run ends:
         // start loading its last block now, so the miss overlaps the run.
@@ -156,16 +169,17 @@ extension Engine {
         worker.runDeadlineNs = timeout > 0 ? start + timeout : .max
         worker.statsLock.unlock()
         if timeout > 0 { wakeTimer(before: start + timeout) }
-        if recordRunEvents { events.record(.started, at: start, job: job.id, name: job.name) } else { changes.notify() }
+        changes.notify()
 
-        var decision = RunDecision.reschedule
         var failure: (any Error)?
         do {
-            decision = try job.body(JobContext(engine: self, job: job, worker: worker, due: run.due, run: runNumber, startNs: start,
-                                              retry: retry?.attempt ?? 0, tickDue: retry?.tickDue ?? run.due))
+            try job.body(JobContext(engine: self, job: job, worker: worker, due: run.due, run: runNumber, startNs: start,
+                                    retry: retry?.attempt ?? 0, tickDue: retry?.tickDue ?? run.due))
         } catch {
             failure = error
         }
+        let decided = worker.decisionFor
+        let decision = decided.job.rawValue == job.id.rawValue && decided.run == runNumber ? worker.decision : .reschedule
         let end = clock.now()
         let duration = end - start
         finishRun(job: job, worker: worker, due: run.due, start: start, previousStart: previousStart, end: end,

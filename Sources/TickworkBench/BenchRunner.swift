@@ -246,7 +246,6 @@ public enum BenchRunner {
             }
             if spinNs > 0 { let until = t + spinNs; while monotonicNow() < until {} }
             if let perRun, !perRun.run() { failures.add(1, ordering: .relaxed) }
-            return .reschedule
         }
 
         var firsts = [Int64](repeating: 0, count: o.jobs)
@@ -261,7 +260,7 @@ public enum BenchRunner {
             firsts[i] = first
             let schedule = Schedule.every(.nanoseconds(period), missed: .catchUp)
                 .startingAt(monotonicNanoseconds: first)
-            specs.append(JobSpec(name: benchJobName(i), group: "bench", schedule: schedule, backoff: nil, deciding: body))
+            specs.append(JobSpec(name: benchJobName(i), group: "bench", schedule: schedule, backoff: nil, body))
             if specs.count == chunk || i == o.jobs - 1 {
                 try engine.submit(contentsOf: specs)
                 specs.removeAll(keepingCapacity: true)

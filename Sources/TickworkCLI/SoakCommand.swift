@@ -140,7 +140,7 @@ struct SoakCommand: ParsableCommand {
     }
 
     static func line(_ s: ProcessSample, since begin: Double) -> String {
-        "t=\(Int((s.atSeconds - begin).rounded()))s rss=\(mb(s.rssBytes)) heap=\(s.heapInUseBytes < 0 ? "?" : String(format: "%.3f MB", Double(s.heapInUseBytes) / 1e6)) threads=\(s.threads) fds=\(s.fds) zombies=\(s.zombies)"
+        "t=\(Int((s.atSeconds - begin).rounded()))s rss=\(mb(s.rssBytes)) (file \(mb(s.fileBytes))) heap=\(s.heapInUseBytes < 0 ? "?" : String(format: "%.3f MB", Double(s.heapInUseBytes) / 1e6)) threads=\(s.threads) fds=\(s.fds) zombies=\(s.zombies)"
     }
     static func mb(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1e6) }
     static func text(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
@@ -163,6 +163,8 @@ struct SoakVerdict {
     let threadsPerHour: Double?
     let fdsPerHour: Double?
     let zombiesPerHour: Double?
+    /// The RSS less its file-backed pages: the heap's and the stacks' share.
+    let anonMBPerHour: Double?
     let maxRSSSlopeMBPerHour: Double
     let span: Double
     /// Threads, descriptors and zombies that reached a new high in the
@@ -175,6 +177,7 @@ struct SoakVerdict {
             Trend.slope(samples.map { ($0.atSeconds, Double(value($0)) / scale) }).map { $0 * 3600 }
         }
         rssMBPerHour = perHour(\.rssBytes, scale: 1e6)
+        anonMBPerHour = perHour({ $0.rssBytes - $0.fileBytes }, scale: 1e6)
         heapMBPerHour = samples.contains { $0.heapInUseBytes < 0 } ? nil : perHour(\.heapInUseBytes, scale: 1e6)
         threadsPerHour = perHour(\.threads)
         fdsPerHour = perHour(\.fds)
@@ -197,7 +200,7 @@ struct SoakVerdict {
     var text: String {
         guard let rss = rssMBPerHour else { return "soak: too few samples after the warm-up for a slope" }
         func f(_ v: Double?) -> String { v.map { String(format: "%+.2f", $0) } ?? "–" }
-        return "soak: slopes over the last \(Int(span)) s: rss \(f(rss)) MB/h (limit \(maxRSSSlopeMBPerHour)), heap in use \(f(heapMBPerHour)) MB/h, "
+        return "soak: slopes over the last \(Int(span)) s: rss \(f(rss)) MB/h (limit \(maxRSSSlopeMBPerHour); anonymous \(f(anonMBPerHour))), heap in use \(f(heapMBPerHour)) MB/h, "
             + "threads \(f(threadsPerHour))/h, fds \(f(fdsPerHour))/h, zombies \(f(zombiesPerHour))/h"
             + (grown.isEmpty ? "" : "; new highs late in the run: \(grown.joined(separator: ", "))")
             + ": " + (passed ? "pass" : "FAIL")

@@ -25,13 +25,15 @@ public final class PipelineDemo: Demo, @unchecked Sendable {
     }
 
     public func start(on engine: Engine) throws {
-        let id = try engine.submit(JobSpec(name: "pipeline.producer", group: group, schedule: .adaptive(), deciding: { [weak self] ctx in
-            self?.produceBurst(ctx) ?? .retire
-        }))
+        let id = try engine.submit(JobSpec(name: "pipeline.producer", group: group, schedule: .adaptive()) { [weak self] ctx in
+            guard let self else { return ctx.retire() }
+            self.produceBurst(ctx)
+        })
         producerLock.withLock { producer = id }
-        try engine.submit(JobSpec(name: "pipeline.consumer", group: group, schedule: .adaptive(), deciding: { [weak self] ctx in
-            self?.consumeOne(ctx) ?? .retire
-        }))
+        try engine.submit(JobSpec(name: "pipeline.consumer", group: group, schedule: .adaptive()) { [weak self] ctx in
+            guard let self else { return ctx.retire() }
+            self.consumeOne(ctx)
+        })
     }
 
     /// Winds down: the producer is cancelled (it has nothing in hand; a
@@ -45,30 +47,30 @@ public final class PipelineDemo: Demo, @unchecked Sendable {
     }
 
     /// A burst of 15–25 items, 20 ms apart (when the queue lets it), then a quiet 2–4 s.
-    private func produceBurst(_ ctx: JobContext) -> RunDecision {
+    private func produceBurst(_ ctx: JobContext) {
         let burst = random.int(15...25)
         for i in 0..<burst {
             let item = queue.counts.puts + 1
             ctx.progress(Double(i) / Double(burst), status: "making item \(item)")
             if queue.isFull { blocked.add(1, ordering: .relaxed) }
             let accepted = ctx.waiting(on: "pipeline queue full") { queue.put(item, unless: { ctx.isCancelled }) }
-            guard accepted else { return .retire }   // closed (stopping) or cancelled
+            guard accepted else { return ctx.retire() }   // closed (stopping) or cancelled
             ctx.sleep(for: .milliseconds(20))
         }
         ctx.progress(1, status: "burst of \(burst) done")
-        return queue.isClosed ? .retire : .again(after: random.milliseconds(2000...4000))
+        if queue.isClosed { ctx.retire() } else { ctx.runAgain(after: random.milliseconds(2000...4000)) }
     }
 
     /// Takes one item (blocking while the queue is empty) and saves it for 120 ms.
-    private func consumeOne(_ ctx: JobContext) -> RunDecision {
+    private func consumeOne(_ ctx: JobContext) {
         ctx.status("waiting for an item")
         guard let item = ctx.waiting(on: "pipeline queue empty", { queue.take(unless: { ctx.isCancelled }) }) else {
-            return .retire   // closed and drained, or cancelled
+            return ctx.retire()   // closed and drained, or cancelled
         }
         ctx.status("saving item \(item) to the database")
         ctx.sleep(for: .milliseconds(120))
         queue.markDone()
-        return .again(after: .zero)
+        ctx.runAgain(after: .zero)
     }
 
     /// Items put, items saved, the depth now and its peak: one consistent

@@ -36,21 +36,23 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
         for _ in 0..<count {
             let n = created.add(1, ordering: .relaxed).newValue
             let first = Duration.milliseconds(Int64(random.double(0.3...4) * 1000))
-            specs.append(JobSpec(name: "object-\(n)", group: group, schedule: .adaptive(first: first),
-                                 deciding: { [weak self] ctx in self?.refresh(ctx) ?? .retire }))
+            specs.append(JobSpec(name: "object-\(n)", group: group, schedule: .adaptive(first: first)) { [weak self] ctx in
+                guard let self else { return ctx.retire() }
+                self.refresh(ctx)
+            })
         }
         try engine.submit(contentsOf: specs)
     }
 
     /// One refresh: work in ten interruptible steps, then decide.
-    private func refresh(_ ctx: JobContext) -> RunDecision {
+    private func refresh(_ ctx: JobContext) {
         let work = random.double(0.2...1.5)
         for step in 0..<10 {
             ctx.progress(Double(step) / 10, status: "refreshing")
             if !ctx.sleep(for: .milliseconds(Int64(work * 100))) {
                 interrupted.add(1, ordering: .relaxed)
                 ctx.status("interrupted")
-                return .retire
+                return ctx.retire()
             }
         }
         refreshes.add(1, ordering: .relaxed)
@@ -59,11 +61,11 @@ public final class RefreshDemo: Demo, @unchecked Sendable {
         if random.double(0...1) < min(0.9, 0.1 + 0.08 * Double(ctx.run - 1)) {
             retired.add(1, ordering: .relaxed)
             ctx.log("retiring after \(ctx.run) refreshes")
-            return .retire
+            return ctx.retire()
         }
         let next = random.double(1.5...6)
         ctx.log("next refresh in \(Int(next * 1000)) ms")
-        return .again(after: .milliseconds(Int64(next * 1000)))
+        ctx.runAgain(after: .milliseconds(Int64(next * 1000)))
     }
 
     public func figures() -> [DemoFigure] {

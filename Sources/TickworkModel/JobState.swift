@@ -16,7 +16,7 @@ public enum JobState: String, Sendable, CaseIterable, Codable, CodingKeyRepresen
     case cancelling
     /// Final: cancelled.
     case cancelled
-    /// Final: finished by its own decision (adaptive `.retire`, or a one-shot
+    /// Final: finished by its own decision (`ctx.retire()`, or a one-shot
     /// that completed).
     case retired
     /// Its last run threw or timed out. A recurring job stays on its schedule
@@ -25,11 +25,14 @@ public enum JobState: String, Sendable, CaseIterable, Codable, CodingKeyRepresen
     case failed
 
     /// True for states a job never leaves by itself.
-    public var isFinal: Bool { self == .cancelled || self == .retired }
+    @inlinable public var isFinal: Bool { self == .cancelled || self == .retired }
 
     public static func < (a: JobState, b: JobState) -> Bool { a.order < b.order }
     /// Position in `allCases` (a constant: tallies index by it on every move).
-    package var order: Int {
+    /// How many states there are (`allCases.count`, which builds an array).
+    package static let caseCount = 9
+
+    @inlinable package var order: Int {
         switch self {
         case .scheduled: return 0
         case .queued: return 1
@@ -47,7 +50,7 @@ public enum JobState: String, Sendable, CaseIterable, Codable, CodingKeyRepresen
 /// Identifies a job in one engine. Never reused.
 public struct JobID: Hashable, Sendable, Comparable, CustomStringConvertible, Codable {
     public let rawValue: UInt64
-    public init(_ raw: UInt64) { rawValue = raw }
+    @inlinable public init(_ raw: UInt64) { rawValue = raw }
     public static func < (a: JobID, b: JobID) -> Bool { a.rawValue < b.rawValue }
     public var description: String { "#\(rawValue)" }
 }

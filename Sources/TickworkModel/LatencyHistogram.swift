@@ -10,16 +10,24 @@ public struct LatencyHistogram: Sendable, Equatable {
     /// Enough buckets for any non-negative Int64 microsecond value.
     public static let bucketCount = 128 + 56 * 64
 
-    public private(set) var counts: [UInt64]
-    public private(set) var count: UInt64 = 0
+    // Stored as @usableFromInline so `record` inlines into the engine (it
+    // runs once per run, and it lives in another module); read-only outside.
+    @usableFromInline var storedCounts: [UInt64]
+    @usableFromInline var storedCount: UInt64 = 0
+    @usableFromInline var storedMin: Int64 = .max
+    @usableFromInline var storedMax: Int64 = .min
+    @usableFromInline var storedSum: Double = 0
+
+    public var counts: [UInt64] { storedCounts }
+    public var count: UInt64 { storedCount }
     /// Exact extremes and sum, in microseconds (sum as Double to avoid overflow).
-    public private(set) var minMicros: Int64 = .max
-    public private(set) var maxMicros: Int64 = .min
-    public private(set) var sumMicros: Double = 0
+    public var minMicros: Int64 { storedMin }
+    public var maxMicros: Int64 { storedMax }
+    public var sumMicros: Double { storedSum }
 
-    public init() { counts = [UInt64](repeating: 0, count: Self.bucketCount) }
+    public init() { storedCounts = [UInt64](repeating: 0, count: Self.bucketCount) }
 
-    @inline(__always)
+    @inlinable
     public static func bucketIndex(_ us: Int64) -> Int {
         if us < 128 { return us < 0 ? 0 : Int(us) }
         let bitLength = 64 - us.leadingZeroBitCount
@@ -37,27 +45,27 @@ public struct LatencyHistogram: Sendable, Equatable {
         return Double(lower) + Double(width - 1) / 2
     }
 
-    @inline(__always)
+    @inlinable
     public mutating func record(micros us: Int64) {
-        counts[Self.bucketIndex(us)] &+= 1
-        count &+= 1
-        if us < minMicros { minMicros = us }
-        if us > maxMicros { maxMicros = us }
-        sumMicros += Double(us)
+        storedCounts[Self.bucketIndex(us)] &+= 1
+        storedCount &+= 1
+        if us < storedMin { storedMin = us }
+        if us > storedMax { storedMax = us }
+        storedSum += Double(us)
     }
 
-    @inline(__always)
+    @inlinable
     public mutating func record(nanoseconds ns: Int64) {
         record(micros: ns >= 0 ? ns / 1000 : -((-ns + 999) / 1000))
     }
 
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.count > 0 else { return }
-        for i in 0..<Self.bucketCount where other.counts[i] != 0 { counts[i] &+= other.counts[i] }
-        count &+= other.count
-        minMicros = Swift.min(minMicros, other.minMicros)
-        maxMicros = Swift.max(maxMicros, other.maxMicros)
-        sumMicros += other.sumMicros
+        for i in 0..<Self.bucketCount where other.storedCounts[i] != 0 { storedCounts[i] &+= other.storedCounts[i] }
+        storedCount &+= other.storedCount
+        storedMin = Swift.min(storedMin, other.storedMin)
+        storedMax = Swift.max(storedMax, other.storedMax)
+        storedSum += other.storedSum
     }
 
     public mutating func reset() { self = LatencyHistogram() }
@@ -68,11 +76,13 @@ public struct LatencyHistogram: Sendable, Equatable {
     public func subtracting(_ earlier: LatencyHistogram) -> LatencyHistogram {
         var d = LatencyHistogram()
         guard count > earlier.count else { return d }
-        for i in 0..<Self.bucketCount where counts[i] != earlier.counts[i] { d.counts[i] = counts[i] &- earlier.counts[i] }
-        d.count = count &- earlier.count
-        d.minMicros = minMicros
-        d.maxMicros = maxMicros
-        d.sumMicros = sumMicros - earlier.sumMicros
+        for i in 0..<Self.bucketCount where storedCounts[i] != earlier.storedCounts[i] {
+            d.storedCounts[i] = storedCounts[i] &- earlier.storedCounts[i]
+        }
+        d.storedCount = count &- earlier.count
+        d.storedMin = minMicros
+        d.storedMax = maxMicros
+        d.storedSum = sumMicros - earlier.sumMicros
         return d
     }
 
@@ -95,7 +105,6 @@ public struct LatencyHistogram: Sendable, Equatable {
     public var meanMicros: Double? { count > 0 ? sumMicros / Double(count) : nil }
 }
 
-// Here, not in a file of its own: decoding sets the private(set) fields.
 
 /// On the wire a histogram is sparse: its non-empty buckets as
 /// `[index, count]` pairs, with the count, extremes and sum. A snapshot's
@@ -131,17 +140,17 @@ extension LatencyHistogram: Codable {
             let (sum, overflow) = total.addingReportingOverflow(pair[1])
             guard !overflow else { throw DecodingError.dataCorruptedError(forKey: .buckets, in: c, debugDescription: "bucket counts overflow") }
             total = sum
-            counts[Int(pair[0])] = pair[1]
+            storedCounts[Int(pair[0])] = pair[1]
         }
         let count = try c.decode(UInt64.self, forKey: .count)
         guard count == total else {
             throw DecodingError.dataCorruptedError(forKey: .count, in: c, debugDescription: "count \(count) but the buckets hold \(total)")
         }
         if count > 0 {
-            self.count = count
-            minMicros = try c.decode(Int64.self, forKey: .minMicros)
-            maxMicros = try c.decode(Int64.self, forKey: .maxMicros)
-            sumMicros = try c.decode(Double.self, forKey: .sumMicros)
+            storedCount = count
+            storedMin = try c.decode(Int64.self, forKey: .minMicros)
+            storedMax = try c.decode(Int64.self, forKey: .maxMicros)
+            storedSum = try c.decode(Double.self, forKey: .sumMicros)
             guard minMicros <= maxMicros else {
                 throw DecodingError.dataCorruptedError(forKey: .minMicros, in: c, debugDescription: "min \(minMicros) above max \(maxMicros)")
             }

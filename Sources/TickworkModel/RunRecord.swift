@@ -38,7 +38,9 @@ public struct RunHistory: Sendable, Equatable, Codable {
     public var runningPid: Int32?
     public var runningSinceWallNs: Int64?
 
-    public init(command: String, runs: [RunRecord] = [], runningPid: Int32? = nil, runningSinceWallNs: Int64? = nil) {
-        self.command = command; self.runs = runs; self.runningPid = runningPid; self.runningSinceWallNs = runningSinceWallNs
+    public init(command: String, runs: [RunRecord] = [], runningPid: Int32? = nil,
+                runningSinceWallNs: Int64? = nil) {
+        self.command = command; self.runs = runs; self.runningPid = runningPid
+        self.runningSinceWallNs = runningSinceWallNs
     }
 }

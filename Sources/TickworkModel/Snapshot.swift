@@ -22,6 +22,10 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
     /// The pool size asked for.
     public var targetWorkers: Int
     public var lastEventSeq: UInt64
+    /// Changes of each kind since the start, from the transition stream (a
+    /// batch of submissions counts its size; run events only while the
+    /// engine records them, `recordRunEvents`).
+    public var eventCounts: [EngineEvent.Kind: Int] = [:]
     public var isShuttingDown: Bool
     /// Failed runs since start (thrown errors and timeouts).
     public var errors: Int = 0
@@ -37,8 +41,20 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
     public var busyWorkers: Int { workers.filter(\.isBusy).count }
     public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }
 
-    public init(takenAtNs: Int64, uptimeNs: Int64, jobsByState: [JobState: Int], totalJobs: Int, forgottenJobs: Int, runs: Int, runsPerSecond: Double? = nil, lateness: LatencyHistogram, workers: [WorkerInfo], timer: TimerInfo, queues: [QueueInfo], targetWorkers: Int, lastEventSeq: UInt64, isShuttingDown: Bool, errors: Int = 0, workersReplaced: Int = 0, pausedAll: Bool = false, keptFinishedJobs: Int = 0, keptFinishedBytes: Int = 0) {
-        self.takenAtNs = takenAtNs; self.uptimeNs = uptimeNs; self.jobsByState = jobsByState; self.totalJobs = totalJobs; self.forgottenJobs = forgottenJobs; self.runs = runs; self.runsPerSecond = runsPerSecond; self.lateness = lateness; self.workers = workers; self.timer = timer; self.queues = queues; self.targetWorkers = targetWorkers; self.lastEventSeq = lastEventSeq; self.isShuttingDown = isShuttingDown; self.errors = errors; self.workersReplaced = workersReplaced; self.pausedAll = pausedAll; self.keptFinishedJobs = keptFinishedJobs; self.keptFinishedBytes = keptFinishedBytes
+    public init(takenAtNs: Int64, uptimeNs: Int64, jobsByState: [JobState: Int], totalJobs: Int,
+                forgottenJobs: Int, runs: Int, runsPerSecond: Double? = nil, lateness: LatencyHistogram,
+                workers: [WorkerInfo], timer: TimerInfo, queues: [QueueInfo], targetWorkers: Int,
+                lastEventSeq: UInt64, eventCounts: [EngineEvent.Kind: Int] = [:], isShuttingDown: Bool,
+                errors: Int = 0, workersReplaced: Int = 0, pausedAll: Bool = false,
+                keptFinishedJobs: Int = 0, keptFinishedBytes: Int = 0) {
+        self.takenAtNs = takenAtNs; self.uptimeNs = uptimeNs; self.jobsByState = jobsByState
+        self.totalJobs = totalJobs; self.forgottenJobs = forgottenJobs; self.runs = runs
+        self.runsPerSecond = runsPerSecond; self.lateness = lateness; self.workers = workers
+        self.timer = timer; self.queues = queues; self.targetWorkers = targetWorkers
+        self.lastEventSeq = lastEventSeq; self.eventCounts = eventCounts
+        self.isShuttingDown = isShuttingDown; self.errors = errors; self.workersReplaced = workersReplaced
+        self.pausedAll = pausedAll; self.keptFinishedJobs = keptFinishedJobs
+        self.keptFinishedBytes = keptFinishedBytes
     }
 }
 
@@ -67,8 +83,13 @@ public struct WorkerInfo: Sendable, Equatable, Codable {
     /// Inside a run (running, sleeping in it, or waiting on its own primitive).
     public var isBusy: Bool { phase == .running || phase == .sleeping || phase == .waiting }
 
-    public init(index: Int, tid: Int32, phase: WorkerPhase, jobID: JobID? = nil, jobName: String? = nil, sinceNs: Int64, runs: Int, busyNs: Int64, busyFraction: Double, cpuNs: Int64, cpuFraction: Double, retiring: Bool, waitingOn: String? = nil) {
-        self.index = index; self.tid = tid; self.phase = phase; self.jobID = jobID; self.jobName = jobName; self.sinceNs = sinceNs; self.runs = runs; self.busyNs = busyNs; self.busyFraction = busyFraction; self.cpuNs = cpuNs; self.cpuFraction = cpuFraction; self.retiring = retiring; self.waitingOn = waitingOn
+    public init(index: Int, tid: Int32, phase: WorkerPhase, jobID: JobID? = nil, jobName: String? = nil,
+                sinceNs: Int64, runs: Int, busyNs: Int64, busyFraction: Double, cpuNs: Int64,
+                cpuFraction: Double, retiring: Bool, waitingOn: String? = nil) {
+        self.index = index; self.tid = tid; self.phase = phase; self.jobID = jobID; self.jobName = jobName
+        self.sinceNs = sinceNs; self.runs = runs; self.busyNs = busyNs; self.busyFraction = busyFraction
+        self.cpuNs = cpuNs; self.cpuFraction = cpuFraction; self.retiring = retiring
+        self.waitingOn = waitingOn
     }
 }
 
@@ -84,8 +105,11 @@ public struct TimerInfo: Sendable, Equatable, Codable {
     /// The wheel's slot width: the timer's leeway, ns.
     public var resolutionNs: Int64
 
-    public init(tid: Int32, cpuNs: Int64, cpuFraction: Double, wakeups: Int, lastBatch: Int, sleeping: Bool, sinceNs: Int64, resolutionNs: Int64) {
-        self.tid = tid; self.cpuNs = cpuNs; self.cpuFraction = cpuFraction; self.wakeups = wakeups; self.lastBatch = lastBatch; self.sleeping = sleeping; self.sinceNs = sinceNs; self.resolutionNs = resolutionNs
+    public init(tid: Int32, cpuNs: Int64, cpuFraction: Double, wakeups: Int, lastBatch: Int, sleeping: Bool,
+                sinceNs: Int64, resolutionNs: Int64) {
+        self.tid = tid; self.cpuNs = cpuNs; self.cpuFraction = cpuFraction; self.wakeups = wakeups
+        self.lastBatch = lastBatch; self.sleeping = sleeping; self.sinceNs = sinceNs
+        self.resolutionNs = resolutionNs
     }
 }
 
@@ -106,8 +130,13 @@ public struct QueueInfo: Sendable, Equatable, Codable {
     public var enqueueRate: Double
     public var dequeueRate: Double
 
-    public init(name: String, depth: Int, capacity: Int, order: QueueOrder, whenFull: QueueFullPolicy, overflow: Int, paused: Bool, oldestWaitNs: Int64, enqueued: Int, dequeued: Int, maxDepth: Int, enqueueRate: Double, dequeueRate: Double) {
-        self.name = name; self.depth = depth; self.capacity = capacity; self.order = order; self.whenFull = whenFull; self.overflow = overflow; self.paused = paused; self.oldestWaitNs = oldestWaitNs; self.enqueued = enqueued; self.dequeued = dequeued; self.maxDepth = maxDepth; self.enqueueRate = enqueueRate; self.dequeueRate = dequeueRate
+    public init(name: String, depth: Int, capacity: Int, order: QueueOrder, whenFull: QueueFullPolicy,
+                overflow: Int, paused: Bool, oldestWaitNs: Int64, enqueued: Int, dequeued: Int,
+                maxDepth: Int, enqueueRate: Double, dequeueRate: Double) {
+        self.name = name; self.depth = depth; self.capacity = capacity; self.order = order
+        self.whenFull = whenFull; self.overflow = overflow; self.paused = paused
+        self.oldestWaitNs = oldestWaitNs; self.enqueued = enqueued; self.dequeued = dequeued
+        self.maxDepth = maxDepth; self.enqueueRate = enqueueRate; self.dequeueRate = dequeueRate
     }
 }
 
@@ -160,8 +189,25 @@ public struct JobInfo: Sendable, Equatable, Codable {
     public var retries: Int = 0
     public var pendingRetry: Int = 0
 
-    public init(id: JobID, name: String, group: String, queue: String, state: JobState, schedule: String, nextDueNs: Int64? = nil, runs: Int, errors: Int, timeouts: Int = 0, misses: Int, overflows: Int, consecutiveFailures: Int, backoffNs: Int64? = nil, lastStartNs: Int64? = nil, lastDurationNs: Int64? = nil, meanDurationNs: Int64? = nil, maxDurationNs: Int64? = nil, lastLatenessNs: Int64? = nil, meanLatenessNs: Int64? = nil, totalLatenessNs: Int64, usage: Double, progress: Double? = nil, status: String? = nil, lastError: RunError? = nil, stuck: Bool, gaveUp: Bool, pausePending: Bool, worker: Int? = nil, sampledAtNs: Int64 = 0, retries: Int = 0, pendingRetry: Int = 0) {
-        self.id = id; self.name = name; self.group = group; self.queue = queue; self.state = state; self.schedule = schedule; self.nextDueNs = nextDueNs; self.runs = runs; self.errors = errors; self.timeouts = timeouts; self.misses = misses; self.overflows = overflows; self.consecutiveFailures = consecutiveFailures; self.backoffNs = backoffNs; self.lastStartNs = lastStartNs; self.lastDurationNs = lastDurationNs; self.meanDurationNs = meanDurationNs; self.maxDurationNs = maxDurationNs; self.lastLatenessNs = lastLatenessNs; self.meanLatenessNs = meanLatenessNs; self.totalLatenessNs = totalLatenessNs; self.usage = usage; self.progress = progress; self.status = status; self.lastError = lastError; self.stuck = stuck; self.gaveUp = gaveUp; self.pausePending = pausePending; self.worker = worker; self.sampledAtNs = sampledAtNs; self.retries = retries; self.pendingRetry = pendingRetry
+    public init(id: JobID, name: String, group: String, queue: String, state: JobState, schedule: String,
+                nextDueNs: Int64? = nil, runs: Int, errors: Int, timeouts: Int = 0, misses: Int,
+                overflows: Int, consecutiveFailures: Int, backoffNs: Int64? = nil, lastStartNs: Int64? = nil,
+                lastDurationNs: Int64? = nil, meanDurationNs: Int64? = nil, maxDurationNs: Int64? = nil,
+                lastLatenessNs: Int64? = nil, meanLatenessNs: Int64? = nil, totalLatenessNs: Int64,
+                usage: Double, progress: Double? = nil, status: String? = nil, lastError: RunError? = nil,
+                stuck: Bool, gaveUp: Bool, pausePending: Bool, worker: Int? = nil, sampledAtNs: Int64 = 0,
+                retries: Int = 0, pendingRetry: Int = 0) {
+        self.id = id; self.name = name; self.group = group; self.queue = queue; self.state = state
+        self.schedule = schedule; self.nextDueNs = nextDueNs; self.runs = runs; self.errors = errors
+        self.timeouts = timeouts; self.misses = misses; self.overflows = overflows
+        self.consecutiveFailures = consecutiveFailures; self.backoffNs = backoffNs
+        self.lastStartNs = lastStartNs; self.lastDurationNs = lastDurationNs
+        self.meanDurationNs = meanDurationNs; self.maxDurationNs = maxDurationNs
+        self.lastLatenessNs = lastLatenessNs; self.meanLatenessNs = meanLatenessNs
+        self.totalLatenessNs = totalLatenessNs; self.usage = usage; self.progress = progress
+        self.status = status; self.lastError = lastError; self.stuck = stuck; self.gaveUp = gaveUp
+        self.pausePending = pausePending; self.worker = worker; self.sampledAtNs = sampledAtNs
+        self.retries = retries; self.pendingRetry = pendingRetry
     }
 }
 
@@ -173,8 +219,10 @@ public struct JobDetail: Sendable, Equatable, Codable {
     public var durationHistoryNs: [Int64]
     public var latenessHistoryNs: [Int64]
 
-    public init(info: JobInfo, recentErrors: [RunError], log: [LogLine], durationHistoryNs: [Int64], latenessHistoryNs: [Int64]) {
-        self.info = info; self.recentErrors = recentErrors; self.log = log; self.durationHistoryNs = durationHistoryNs; self.latenessHistoryNs = latenessHistoryNs
+    public init(info: JobInfo, recentErrors: [RunError], log: [LogLine], durationHistoryNs: [Int64],
+                latenessHistoryNs: [Int64]) {
+        self.info = info; self.recentErrors = recentErrors; self.log = log
+        self.durationHistoryNs = durationHistoryNs; self.latenessHistoryNs = latenessHistoryNs
     }
 }
 
@@ -204,7 +252,8 @@ public struct JobQuery: Sendable, Equatable, Codable {
                 sort: SortKey = .id, descending: Bool = false, offset: Int = 0, limit: Int = 50,
                 anchor: JobID? = nil, anchorRow: Int = 0, pinned: [JobID]? = nil) {
         self.states = states; self.group = group; self.text = text
-        self.sort = sort; self.descending = descending; self.offset = Swift.max(0, offset); self.limit = Swift.max(0, limit)
+        self.sort = sort; self.descending = descending; self.offset = Swift.max(0, offset)
+        self.limit = Swift.max(0, limit)
         self.anchor = anchor; self.anchorRow = Swift.max(0, anchorRow); self.pinned = pinned
     }
 
@@ -229,7 +278,8 @@ public struct JobPage: Sendable, Equatable, Codable {
     /// says why it left (retired, cancelled, filtered out).
     public var anchorInfo: JobInfo?
 
-    public init(matching: Int, jobs: [JobInfo], offset: Int = 0, anchorIndex: Int? = nil, anchorInfo: JobInfo? = nil) {
+    public init(matching: Int, jobs: [JobInfo], offset: Int = 0, anchorIndex: Int? = nil,
+                anchorInfo: JobInfo? = nil) {
         self.matching = matching; self.jobs = jobs; self.offset = offset
         self.anchorIndex = anchorIndex; self.anchorInfo = anchorInfo
     }
@@ -250,7 +300,10 @@ public struct ShutdownReport: Sendable, Equatable, Codable {
     public var elapsedNs: Int64
     public var isClean: Bool { abandonedRunning.isEmpty && abandonedThreads == 0 }
 
-    public init(beganAtNs: Int64, cancelledQueued: [JobID], abandonedRunning: [JobID], joinedThreads: Int, abandonedThreads: Int, elapsedNs: Int64) {
-        self.beganAtNs = beganAtNs; self.cancelledQueued = cancelledQueued; self.abandonedRunning = abandonedRunning; self.joinedThreads = joinedThreads; self.abandonedThreads = abandonedThreads; self.elapsedNs = elapsedNs
+    public init(beganAtNs: Int64, cancelledQueued: [JobID], abandonedRunning: [JobID], joinedThreads: Int,
+                abandonedThreads: Int, elapsedNs: Int64) {
+        self.beganAtNs = beganAtNs; self.cancelledQueued = cancelledQueued
+        self.abandonedRunning = abandonedRunning; self.joinedThreads = joinedThreads
+        self.abandonedThreads = abandonedThreads; self.elapsedNs = elapsedNs
     }
 }

@@ -9,6 +9,9 @@ import CTickworkLinux
 public struct ProcessSample: Sendable, Equatable {
     public var atSeconds: Double
     public var rssBytes: Int
+    /// The part of it backed by files (the program's code and libraries,
+    /// paged in as code first runs); the rest is anonymous (heap, stacks).
+    public var fileBytes: Int
     /// What malloc has handed out and not had back (-1: unknown): RSS
     /// growing while this stays flat is the allocator's, not a leak.
     public var heapInUseBytes: Int
@@ -20,18 +23,23 @@ public struct ProcessSample: Sendable, Equatable {
 public enum ProcessProbe {
     /// A sample taken now, `atSeconds` being the caller's clock.
     public static func sample(atSeconds: Double) -> ProcessSample {
-        ProcessSample(atSeconds: atSeconds, rssBytes: residentBytes(), heapInUseBytes: Int(ctw_heap_in_use()),
+        let (rss, file) = residentAndFileBytes()
+        return ProcessSample(atSeconds: atSeconds, rssBytes: rss, fileBytes: file, heapInUseBytes: Int(ctw_heap_in_use()),
                       threads: entries(in: "/proc/self/task"),
                       fds: entries(in: "/proc/self/fd") - 1,   // less the one reading the directory
                       zombies: zombieChildren())
     }
 
     /// Resident set size from /proc/self/statm (pages × page size).
-    public static func residentBytes() -> Int {
-        guard let text = read("/proc/self/statm") else { return 0 }
+    public static func residentBytes() -> Int { residentAndFileBytes().rss }
+
+    /// Resident set size, and its shared (file-backed) part, from /proc/self/statm.
+    static func residentAndFileBytes() -> (rss: Int, file: Int) {
+        guard let text = read("/proc/self/statm") else { return (0, 0) }
         let fields = text.split(separator: " ")
-        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard fields.count > 2, let pages = Int(fields[1]), let shared = Int(fields[2]) else { return (0, 0) }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        return (pages * page, shared * page)
     }
 
     /// Entries of a directory, less `.` and `..`.

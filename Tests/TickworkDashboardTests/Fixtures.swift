@@ -47,9 +47,9 @@ enum Fixtures {
     }
 
     static func events() -> [EngineEvent] {
-        [EngineEvent(seq: 1, atNs: t0 - 3_000_000_000, kind: .started, job: JobID(2), name: "object-2", message: ""),
-         EngineEvent(seq: 2, atNs: t0 - 2_000_000_000, kind: .failed, job: JobID(7), name: "object-7", message: "connection refused"),
-         EngineEvent(seq: 3, atNs: t0 - 1_000_000_000, kind: .finished, job: JobID(3), name: "object-3", message: "")]
+        [EngineEvent(seq: 1, atNs: t0 - 3_000_000_000, kind: .started, job: JobID(2), name: "object-2", from: .queued, to: .running, worker: 0, cause: .run),
+         EngineEvent(seq: 2, atNs: t0 - 2_000_000_000, kind: .failed, job: JobID(7), name: "object-7", message: "connection refused", from: .running, to: .failed, worker: 1, cause: .run),
+         EngineEvent(seq: 3, atNs: t0 - 1_000_000_000, kind: .finished, job: JobID(3), name: "object-3", from: .running, to: .scheduled, worker: 0, cause: .run)]
     }
 
     /// A frame answering `state`'s own request (as the sampler would).

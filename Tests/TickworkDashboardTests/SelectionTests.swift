@@ -122,7 +122,7 @@ import Testing
         var s = Fixtures.state(width: 120, height: 40)
         _ = press(&s, .char(" "))
         let before = DashboardView.render(s).lines
-        let later = EngineEvent(seq: 9, atNs: Fixtures.t0, kind: .failed, job: JobID(9), name: "object-9", message: "late news")
+        let later = EngineEvent(seq: 9, atNs: Fixtures.t0, kind: .failed, job: JobID(9), name: "object-9", message: "late news", cause: .run)
         _ = s.update(.frame(Fixtures.frame(for: s, events: [later])))
         #expect(DashboardView.render(s).lines == before, "nothing on screen moves while frozen")
         // Not even the count of hidden finished tasks, when more finish meanwhile.

@@ -225,7 +225,7 @@ import Testing
     @Test func eventsAreRememberedAcrossFrames() {
         var s = Fixtures.state(width: 120, height: 40)
         var f = Fixtures.frame(for: s, events: [EngineEvent(seq: 4, atNs: Fixtures.t0, kind: .cancelled, job: JobID(9),
-                                                             name: "object-9", message: "")])
+                                                             name: "object-9", cause: .control)])
         f.missedEvents = 2
         _ = s.update(.frame(f))
         #expect(s.events.map(\.seq) == [1, 2, 3, 4])

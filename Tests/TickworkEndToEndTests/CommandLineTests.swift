@@ -41,8 +41,9 @@ import Testing
         #expect(status == 0, "\(text)")
         #expect(lines.first?.hasPrefix("soak: blink on 1 workers for 0.1 min") == true)
         let samples = lines.filter { $0.hasPrefix("t=") }
-        #expect(samples.count >= 6 && samples.allSatisfy { $0.contains(" rss=") && $0.contains(" threads=") && $0.contains(" fds=") && $0.contains(" zombies=0") && $0.contains(" finished kept=") })
+        #expect(samples.count >= 6 && samples.allSatisfy { $0.contains(" rss=") && $0.contains(" (file ") && $0.contains(" threads=") && $0.contains(" fds=") && $0.contains(" zombies=0") && $0.contains(" finished kept=") })
         #expect(lines.last?.hasPrefix("soak: slopes over the last") == true && lines.last?.hasSuffix(": pass") == true, "\(lines.last ?? "")")
+        #expect(lines.last?.contains("; anonymous ") == true, "the verdict splits the RSS slope: \(lines.last ?? "")")
     }
 
     func run(_ args: String...) throws -> (Int32, String) { try run(args) }

@@ -110,7 +110,7 @@ struct InputRangeTests {
         let (engine, clock) = try manualEngine(workers: 1)
         defer { engine.shutdown() }
         let t0 = clock.now()
-        let id = try engine.submit(JobSpec(name: "far", schedule: .adaptive()) { _ in .again(after: .seconds(Int64.max)) })
+        let id = try engine.submit(JobSpec(name: "far", schedule: .adaptive()) { ctx in ctx.runAgain(after: .seconds(Int64.max)) })
         clock.advance(by: .ms(1)); engine.settle()
         let info = try #require(engine.info(id))
         #expect(info.runs == 1 && info.state == .scheduled)

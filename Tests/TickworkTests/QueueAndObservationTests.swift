@@ -27,7 +27,12 @@ struct QueueAndObservationTests {
         #expect(refused.allSatisfy { $0.lastError?.message == "queue 'small' was full" })
         let r = try #require(engine.info(rec))
         #expect(r.state == .scheduled && r.overflows == 1 && r.misses == 1, "a recurring job waits for its next tick")
-        #expect(engine.events(after: 0).events.filter { $0.kind == .overflow }.count == 4)
+        let overflows = engine.events(after: 0).events.filter { $0.kind == .overflow }
+        #expect(overflows.count == 4)
+        // Each is a transition out of the queue, caused by the full queue.
+        #expect(overflows.allSatisfy { $0.from == .queued && $0.cause == .queueFull && $0.worker == nil })
+        #expect(overflows.filter { $0.to == .failed }.count == 3 && overflows.filter { $0.to == .scheduled }.map(\.job) == [rec])
+        #expect(engine.snapshot().eventCounts[.overflow] == 4)
     }
 
     @Test("a flood in one queue does not starve another")

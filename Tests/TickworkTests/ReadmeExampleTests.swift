@@ -19,9 +19,9 @@ struct ReadmeExampleTests {
         })
 
         // An object that refreshes at its own changing interval, then retires.
-        try engine.submit(JobSpec(name: "object-1", schedule: .adaptive(first: .seconds(1)), deciding: { ctx in
-            ctx.run < 5 ? .again(after: .milliseconds(500 * ctx.run)) : .retire
-        }))
+        try engine.submit(JobSpec(name: "object-1", schedule: .adaptive(first: .seconds(1))) { ctx in
+            if ctx.run < 5 { ctx.runAgain(after: .milliseconds(500 * ctx.run)) } else { ctx.retire() }
+        })
 
         engine.pause(check)
         engine.resume(check)

@@ -58,7 +58,7 @@ struct RetentionTests {
         let chatty = try engine.submit(contentsOf: (0..<20).map { i in
             JobSpec(name: "chatty-\(i)", schedule: .once(after: .zero)) { ctx in
                 for _ in 0..<32 { ctx.log(String(repeating: "x", count: 400)) }
-                return .retire
+                ctx.retire()
             }
         })
         clock.advance(by: .ms(1)); engine.settle()

@@ -100,10 +100,10 @@ struct ScheduleEngineTests {
         defer { engine.shutdown() }
         let dues = Recorder<Int64>()
         let starts = Recorder<Int64>()
-        let id = try engine.submit(JobSpec(name: "obj", schedule: .adaptive(first: .ms(10)), deciding: { ctx in
+        let id = try engine.submit(JobSpec(name: "obj", schedule: .adaptive(first: .ms(10))) { ctx in
             dues.add(ctx.dueNs); starts.add(ctx.startNs)
-            return ctx.run < 3 ? .again(after: .milliseconds(30 * ctx.run)) : .retire
-        }))
+            if ctx.run < 3 { ctx.runAgain(after: .milliseconds(30 * ctx.run)) } else { ctx.retire() }
+        })
         for _ in 0..<20 { clock.advance(by: .ms(11)); engine.settle() }
         let d = dues.all, s = starts.all
         #expect(d.count == 3)
@@ -112,22 +112,37 @@ struct ScheduleEngineTests {
         #expect(engine.snapshot().count(.retired) == 1)
     }
 
-    @Test("a trailing closure that returns a decision has it honoured (it used to compile as the plain form and drop it)")
-    func trailingClosureDecision() throws {
-        let (engine, clock) = try manualEngine()
+    @Test("a body decides through its context: the last call counts, a failed run's decision does not, a context kept past its run decides nothing")
+    func contextDecisions() throws {
+        let (engine, clock) = try manualEngine(workers: 1)
         defer { engine.shutdown() }
-        @Sendable func decide(_ ctx: JobContext) -> RunDecision { ctx.run < 2 ? .reschedule : .retire }
+        @Sendable func decide(_ ctx: JobContext) { if ctx.run >= 2 { ctx.retire() } }
         let id = try engine.submit(JobSpec(name: "decides", schedule: .every(.ms(10))) { ctx in decide(ctx) })
-        let statements = try engine.submit(JobSpec(name: "statements", schedule: .every(.ms(10))) { ctx in
-            _ = ctx.run
-            return .retire
+        // The last decision of a run counts: retire, then run again after 50 ms.
+        let changes = try engine.submit(JobSpec(name: "changes its mind", schedule: .every(.ms(10))) { ctx in
+            ctx.retire()
+            ctx.runAgain(after: .ms(50))
         })
+        struct Boom: Error {}
+        let fails = try engine.submit(JobSpec(name: "retires then fails", schedule: .every(.ms(10)), backoff: nil) { ctx in
+            ctx.retire()
+            throw Boom()
+        })
+        let kept = Recorder<JobContext>()
+        let keeper = try engine.submit(JobSpec(name: "keeps its context", schedule: .once(after: .ms(5))) { ctx in kept.add(ctx) })
         let plain = try engine.submit(JobSpec(name: "plain", schedule: .every(.ms(10))) { ctx in _ = ctx.run })
+        clock.advance(by: .ms(6)); engine.settle()
+        // A context used after its run ended (here, between runs) must not decide for any later run.
+        try #require(kept.all.count == 1)
+        kept.all[0].retire()
         for _ in 0..<10 { clock.advance(by: .ms(11)); engine.settle() }
-        #expect(engine.info(id)?.state == .retired)
-        #expect(engine.info(id)?.runs == 2)
-        #expect(engine.info(statements)?.state == .retired && engine.info(statements)?.runs == 1)
-        // The plain form goes on with its schedule.
+        #expect(engine.info(id)?.state == .retired && engine.info(id)?.runs == 2)
+        let c = try #require(engine.info(changes))
+        #expect(c.state == .scheduled && c.runs == 3, "runs 50 ms apart: at 11, 61 and 111 ms (\(c.runs))")
+        let f = try #require(engine.info(fails))
+        #expect(f.state == .failed && f.runs > 2, "a failed run follows its policy, not its decision")
+        #expect(engine.info(keeper)?.state == .retired)
+        // The plain form goes on with its schedule, whatever a stale context said.
         #expect(engine.info(plain)?.state == .scheduled && (engine.info(plain)?.runs ?? 0) > 2)
     }
 
