@@ -69,3 +69,72 @@ import Testing
         try s.waitFor(text: "EXIT=0")
     }
 }
+
+/// The program runs with glibc's per-thread malloc caches off and one arena
+/// (it starts itself again with the tunables set, `ProcessMemory`), and the
+/// commands it runs see the environment as the person had it.
+@Suite struct MallocTuningEndToEndTests {
+    /// Runs `tickwork headless ARGS` with `GLIBC_TUNABLES` set to `tunables`
+    /// (nil: unset) until a report line counts `runs` runs ended, then
+    /// interrupts it; the environment its running image started with.
+    func startedEnvironment(_ args: [String], tunables: String?, runs: Int = 0) throws -> [String] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TmuxSession.binary.path)
+        p.arguments = ["headless"] + args + ["--interval", "0.2", "--json"]
+        var env = ProcessInfo.processInfo.environment
+        env["GLIBC_TUNABLES"] = tunables
+        env["MALLOC_ARENA_MAX"] = nil
+        p.environment = env
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        // Running (and started again) once a report line is out, with the runs asked for.
+        let handle = pipe.fileHandleForReading
+        var data = Data()
+        func ranEnough() -> Bool {
+            data.split(separator: UInt8(ascii: "\n")).contains { line in
+                ((try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any])?["runs"] as? Int ?? -1 >= runs
+            }
+        }
+        while !ranEnough() {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            data += chunk
+        }
+        let environ = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(p.processIdentifier)/environ"))) ?? Data()
+        p.interrupt()
+        _ = handle.readDataToEndOfFile()
+        p.waitUntilExit()
+        return environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    @Test(arguments: [nil, "glibc.rtld.optional_static_tls=2048"])
+    func tunedWithTheEnvironmentGivenBack(theirs: String?) throws {
+        let out = NSTemporaryDirectory() + "tw-e2e-env-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        let file = NSTemporaryDirectory() + "tw-e2e-env-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).yaml"
+        try """
+            jobs:
+              - name: env
+                every: 1h
+                command: [sh, -c, 'printf "[%s][%s]" "$GLIBC_TUNABLES" "${TICKWORK_MALLOC_TUNED-unset}" > \(out)']
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file); try? FileManager.default.removeItem(atPath: out) }
+        let started = try startedEnvironment(["--file", file], tunables: theirs, runs: 1)
+        // The image that runs is the one started again: it carries the marker
+        // with the person's own setting. (glibc parses GLIBC_TUNABLES in place,
+        // so /proc shows that variable only up to its first ':'.)
+        #expect(started.contains("TICKWORK_MALLOC_TUNED=\(theirs ?? "")"), "\(started.filter { $0.hasPrefix("GLIBC") || $0.hasPrefix("TICKWORK") })")
+        let first = theirs ?? "glibc.malloc.tcache_count=0"
+        #expect(started.contains("GLIBC_TUNABLES=\(first)"), "\(started.filter { $0.hasPrefix("GLIBC") })")
+        // A command gets its job's own environment (CommandEnvironment): neither
+        // the tunables nor the marker reach it.
+        let seen = (try? String(contentsOfFile: out, encoding: .utf8)) ?? "(no output)"
+        #expect(seen == "[][unset]", "a command's environment: \(seen)")
+    }
+
+    @Test func aPersonsMallocSettingIsKeptAsItIs() throws {
+        let started = try startedEnvironment([], tunables: "glibc.malloc.arena_max=4")
+        #expect(started.contains("GLIBC_TUNABLES=glibc.malloc.arena_max=4"), "\(started.filter { $0.hasPrefix("GLIBC") })")
+        #expect(!started.contains { $0.hasPrefix("TICKWORK_MALLOC_TUNED") })
+    }
+}
