@@ -33,10 +33,27 @@ struct BoundedRing<Element> {
         head == 0 ? storage : Array(storage[head...] + storage[..<head])
     }
 
-    /// The values kept, in a buffer no larger than they need.
+    /// Slots the buffer has room for: its allocation, not its count. The
+    /// first append reserves `capacity` slots.
+    var reservedSlots: Int { storage.capacity }
+
+    /// Bytes of the buffer itself (its header and slots), not of what the
+    /// elements point to; 0 before the first append.
+    var bufferBytes: Int {
+        storage.capacity == 0 ? 0 : 32 + storage.capacity * MemoryLayout<Element>.stride
+    }
+
+    /// The values kept, oldest first, moved into a fresh buffer no larger
+    /// than they need; the old buffer is freed. (Reassigning the array to
+    /// itself, or to `elements` when the head is at 0, keeps the same
+    /// buffer and frees nothing.)
     mutating func compact() {
-        guard storage.count < capacity || head != 0 else { storage = Array(storage); return }
-        storage = elements
+        guard storage.capacity > storage.count || head != 0 else { return }
+        var fresh: [Element] = []
+        fresh.reserveCapacity(storage.count)
+        fresh.append(contentsOf: storage[head...])
+        fresh.append(contentsOf: storage[..<head])
+        storage = fresh
         head = 0
     }
 }

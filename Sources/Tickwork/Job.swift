@@ -176,14 +176,25 @@ final class Job: @unchecked Sendable {
     /// histories). An estimate for the retention limit; stripe lock held.
     var footprintBytes: Int {
         var bytes = 176 + 64   // the record's malloc chunk, the body's context
-        if name.utf8.count > 15 { bytes += name.utf8.count + 32 }
+        bytes += Self.outOfLineBytes(name)
         guard let e = extras else { return bytes }
-        bytes += 256   // the extras' own chunk and array headers
-        for line in e.logLines { bytes += 48 + line.text.utf8.count }
-        for error in e.recentErrors { bytes += 48 + error.message.utf8.count }
-        if let status = e.statusText { bytes += 32 + status.utf8.count }
-        bytes += 8 * (e.durationHistory.count + e.latenessHistory.count)
+        bytes += 192   // the extras' own chunk
+        // The rings' buffers as allocated (a live job's are reserved whole;
+        // a finished one's are compacted), and the texts too long to live
+        // inline in a String.
+        bytes += e.logLines.bufferBytes + e.recentErrors.bufferBytes
+        bytes += e.durationHistory.bufferBytes + e.latenessHistory.bufferBytes
+        for line in e.logLines { bytes += Self.outOfLineBytes(line.text) }
+        for error in e.recentErrors { bytes += Self.outOfLineBytes(error.message) }
+        if let status = e.statusText { bytes += Self.outOfLineBytes(status) }
         return bytes
+    }
+
+    /// A String's heap allocation: none up to 15 UTF-8 bytes (they live
+    /// inline), else its bytes and a header.
+    private static func outOfLineBytes(_ text: String) -> Int {
+        let n = text.utf8.count
+        return n > 15 ? n + 32 : 0
     }
 
     var extrasForWriting: JobExtras {

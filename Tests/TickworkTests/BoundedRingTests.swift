@@ -30,6 +30,38 @@ struct BoundedRingTests {
         }
     }
 
+    @Test("compacting moves the values into a buffer their size and frees the one reserved whole")
+    func compactingGivesRoomBack() {
+        var ring = BoundedRing<Int64>(capacity: 60)
+        #expect(ring.reservedSlots == 0 && ring.bufferBytes == 0)
+        for n in 1...3 { ring.append(Int64(n)) }
+        #expect(ring.reservedSlots >= 60)
+        let before = ring.bufferBytes
+        ring.compact()
+        #expect(ring.reservedSlots >= 3 && ring.reservedSlots < 8, "kept \(ring.reservedSlots) slots for 3 values")
+        #expect(ring.bufferBytes < before / 4 && ring.elements == [1, 2, 3])
+        // A full ring wrapped past its start is put back in order in a buffer of its size.
+        var full = BoundedRing<Int64>(capacity: 4)
+        for n in 1...6 { full.append(Int64(n)) }
+        full.compact()
+        #expect(full.elements == [3, 4, 5, 6] && full.reservedSlots >= 4 && full.reservedSlots < 8)
+    }
+
+    @Test("a finished job's footprint counts its compacted buffers, not the ones reserved for a live job")
+    func finishedJobFootprintShrinks() {
+        let job = testJob(1)
+        let extras = job.extrasForWriting
+        extras.logLines.append(LogLine(atNs: 0, run: 1, text: "one line"))
+        extras.durationHistory.append(1_000); extras.latenessHistory.append(2_000)
+        let live = job.footprintBytes
+        extras.compact()
+        let finished = job.footprintBytes
+        // 32 log slots and 2 × 60 history slots reserved, then one of each.
+        #expect(live - finished > 31 * MemoryLayout<LogLine>.stride + 2 * 59 * 8 - 200,
+                "live \(live) bytes, finished \(finished)")
+        #expect(extras.logLines.elements.map(\.text) == ["one line"])
+    }
+
     @Test("a job's detail shows its last 32 log lines and 60 run figures, oldest first")
     func aJobKeepsItsLastLinesAndFigures() throws {
         let (engine, clock) = try manualEngine(workers: 1)
