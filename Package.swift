@@ -8,6 +8,7 @@ import PackageDescription
 //   TickworkDashboard → TickworkModel only (plain Codable values: the same
 //   screen can be fed from this process or from a socket)
 //   TickworkLink → Tickwork (the in-process EngineLink)
+//   TickworkWire → Tickwork (frames, Unix sockets, EngineServer, RemoteEngineLink)
 //   TickworkCLI → TickworkLink, TickworkJobFile → TickworkProcess → CTickworkSpawn, Tickwork
 // The engine depends on nothing of ours and imports no UI; only
 // TickworkTerminal imports ncurses.
@@ -55,6 +56,9 @@ let package = Package(
         // The engine in this process behind the model's EngineLink: what a
         // dashboard, and later a socket server, reads and commands.
         .target(name: "TickworkLink", dependencies: ["Tickwork", "TickworkModel"]),
+        // The wire: frames, messages, Unix sockets; the server that answers
+        // over an EngineLink and the remote EngineLink a dashboard attaches with.
+        .target(name: "TickworkWire", dependencies: ["Tickwork", "TickworkModel", "CTickworkLinux"]),
         // The pure dashboard: (frame, UI state) → screen; (state, key) → commands.
         .target(name: "TickworkDashboard", dependencies: ["TickworkModel"]),
         // ncursesw, through a module map and a shim header (no pkg-config:
@@ -84,6 +88,7 @@ let package = Package(
         .testTarget(name: "TickworkDashboardTests", dependencies: ["TickworkDashboard", "Tickwork"], exclude: ["Golden"]),
         .testTarget(name: "TickworkDemosTests", dependencies: ["TickworkDemos", "Tickwork"]),
         .testTarget(name: "TickworkLinkTests", dependencies: ["TickworkLink", "Tickwork", "TickworkModel"]),
+        .testTarget(name: "TickworkWireTests", dependencies: ["TickworkWire", "TickworkLink", "Tickwork", "TickworkModel"]),
         .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
         .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "Tickwork"]),
         // Drives the real binary under tmux (needs tmux; builds nothing itself).

@@ -8,6 +8,7 @@
 #include <sys/timerfd.h>
 #endif
 #include <unistd.h>
+#include <sys/socket.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -96,5 +97,27 @@ long long ctw_heap_in_use(void) {
     return (long long)(info.uordblks + info.hblkhd);
 #else
     return -1;
+#endif
+}
+
+int ctw_peer_credentials(int fd, uint32_t *uid, int32_t *pid) {
+#ifdef __linux__
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+    *uid = (uint32_t)cred.uid;
+    *pid = (int32_t)cred.pid;
+    return 0;
+#else
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+int ctw_accept_cloexec(int fd) {
+#ifdef __linux__
+    return accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+#else
+    return accept(fd, NULL, NULL);
 #endif
 }

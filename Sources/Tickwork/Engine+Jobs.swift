@@ -38,7 +38,7 @@ extension Engine {
     /// next due puts every other job (paused ones too: they have no next
     /// run) after them, by id.
     static func isDue(_ job: Job) -> Bool {
-        job.state == .scheduled || (job.state == .failed && !job.gaveUp && !job.stuck)
+        job.lifecycle.awaitsRun
     }
 }
 

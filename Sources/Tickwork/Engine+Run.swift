@@ -6,13 +6,11 @@ extension Engine {
                    decision: RunDecision, failure: (any Error)?) {
         let duration = end - start
         let stripe = stripes[job.stripe]
-        var reinsertAt: Int64?
-        var event: EngineEvent.Kind?
         var message = ""
         stripe.lock()
         // The timer may have written this run off as stuck; it recorded the run then.
         let wasStuck = job.stuck && job.worker == worker.index
-        let from = job.state
+        let before = job.lifecycle, from = before.state
         if !wasStuck {
             recordRunLocked(job, start: start, previousStart: previousStart, duration: duration, lateness: start - due)
             if let failure {
@@ -22,69 +20,26 @@ extension Engine {
                 job.consecutiveFailures = 0
             }
         }
-        job.stuck = false
         job.worker = -1
         // A run by hand leaves the schedule as it was (`runNow`).
         let byHand = job.extras?.manualRunBack
         if byHand != nil { job.extras?.manualRunBack = nil }
-        var to: JobState
-        if from == .cancelling || from == .cancelled || isShuttingDown {
-            to = .cancelled
-            event = .cancelled
-        } else if let back = byHand {
-            (to, reinsertAt) = planAfterRunByHandLocked(job, back: back, succeeded: failure == nil && !wasStuck, end: end)
-            if failure != nil || wasStuck { event = .failed } else if to == .retired { event = .retired }
-        } else if failure != nil || wasStuck {
-            to = .failed
-            event = .failed
-            restoreRetriedTickLocked(job)
-            let retriesMade = Int(job.extras?.retryAttempt ?? 0)
-            let limit = job.policy.maxConsecutiveFailures
-            if limit > 0 && Int(job.consecutiveFailures) >= limit {
-                job.gaveUp = true
-                job.extras?.retryAttempt = 0
-                message += " (gave up after \(job.consecutiveFailures) failures in a row)"
-            } else if let retryAt = planRetryLocked(job, end: end) {
-                reinsertAt = retryAt
-                message += retryNote(job, at: retryAt, end: end)
-            } else if !job.isRecurring {
-                job.gaveUp = true
-                if job.policy.retries > 0 { message += " (gave up: \(job.policy.retries) retries failed)" }
-            } else {
-                if job.policy.retries > 0 { message += retriesOverNote(job, made: retriesMade) }
-                reinsertAt = planNextLocked(job, decision: .reschedule, end: end)
-                if let backoff = job.policy.backoff, let next = reinsertAt {
-                    let wait = Cadence.backoff(failures: Int(job.consecutiveFailures), initial: backoff.initialNs, cap: backoff.capNs)
-                    if end + wait > next { reinsertAt = delayLocked(job, to: end + wait) }
-                }
-            }
-            if reinsertAt == nil && !job.gaveUp { to = .retired }
-        } else {
-            dropRetryLocked(job)
-            reinsertAt = planNextLocked(job, decision: decision, end: end)
-            to = reinsertAt == nil ? .retired : .scheduled
-            if to == .retired { event = .retired }
+        let failed = failure != nil || wasStuck
+        var outcome = JobLifecycle.runEnded(before, failed: failed, byHand: byHand != nil, shuttingDown: isShuttingDown)
+        if let plan = planAfterRunLocked(job, outcome.effects, back: byHand, failed: failed, decision: decision, end: end,
+                                         message: &message) {
+            outcome = JobLifecycle.afterRun(outcome.fields, plan)
+            // Paused during the run: the job keeps its next due time
+            // (`gridDue`), less a pending retry (resume follows the schedule from the tick).
+            if outcome.effects.contains(.dropRetry) { dropRetryLocked(job) }
         }
-        if reinsertAt != nil, job.pauseAfterRun {
-            // Paused: the job keeps its next due time (`gridDue`), less a
-            // pending retry (resume follows the schedule from the tick).
-            dropRetryLocked(job)
-            job.pauseAfterRun = false
-            reinsertAt = nil
-            to = .paused
-            event = event ?? .paused
-        }
-        job.pauseAfterRun = false
-        if to != .paused { job.pausedByAll = false }
-        job.state = to
-        let dispatchDue = reinsertAt != nil ? job.nextDue : 0
+        job.lifecycle = outcome.fields
+        let to = outcome.fields.state
+        let reinsert = outcome.effects.contains(.insertDue)
+        let dispatchDue = reinsert ? job.nextDue : 0
         // Under the job's lock: the stream keeps each job's order.
         let cause: EngineEvent.Cause = isShuttingDown && from != .cancelling && from != .cancelled ? .shutdown : .run
-        if recordRunEvents && event == nil {
-            events.record(.finished, at: end, job: job.id, name: job.name, from: from, to: to, worker: worker.index,
-                          cause: cause, notify: false)
-        }
-        if let event {
+        if let event = outcome.event, event != .finished || recordRunEvents {
             events.record(event, at: end, job: job.id, name: job.name, message: message, from: from, to: to,
                           worker: worker.index, cause: cause, notify: false)
         }
@@ -103,10 +58,10 @@ extension Engine {
         worker.runDeadlineNs = .max
         worker.statsLock.unlock()
         changes.notify()
-        if to.isFinal || (to == .failed && reinsertAt == nil) { noteFinished(job) }
+        if outcome.effects.contains(.noteFinished) { noteFinished(job) }
 
         self.due.lock.lock()
-        if reinsertAt != nil { self.due.insertLocked(job, due: dispatchDue) }
+        if reinsert { self.due.insertLocked(job, due: dispatchDue) }
         if !worker.uncounted && !writtenOffRun { self.due.finishLocked(1) }
         worker.uncounted = false
         self.due.lock.unlock()
@@ -141,6 +96,58 @@ extension Engine {
         let e = job.extrasForWriting
         e.lastError = error
         e.recentErrors.append(error)
+    }
+
+    /// Carries out a run end's plan effect (stripe lock held): where a run
+    /// by hand leaves the job, a failed run's retry or next tick (or giving
+    /// up), a successful run's next due. Returns what was planned, for
+    /// `JobLifecycle.afterRun`; nil when there was nothing to plan (the job
+    /// was cancelled). Adds to `message` what the failure's event says.
+    private func planAfterRunLocked(_ job: Job, _ effects: JobLifecycle.Effects, back: JobState?, failed: Bool,
+                                    decision: RunDecision, end: Int64, message: inout String) -> JobLifecycle.Plan? {
+        if effects.contains(.dropRetry) { dropRetryLocked(job) }
+        if effects.contains(.planByHand), let back {
+            let (to, at) = planAfterRunByHandLocked(job, back: back, succeeded: !failed, end: end)
+            return .byHand(to: to, failed: failed, hasNext: at != nil)
+        }
+        if effects.contains(.planRetry) {
+            let (at, gaveUp) = planAfterFailureLocked(job, end: end, message: &message)
+            return .afterFailure(hasNext: at != nil, gaveUp: gaveUp)
+        }
+        if effects.contains(.planNext) {
+            return .afterSuccess(hasNext: planNextLocked(job, decision: decision, end: end) != nil)
+        }
+        return nil
+    }
+
+    /// After a failed run: give up past the failure limit, else a retry of
+    /// the tick, else (a recurring job) the next tick, held back by the
+    /// back-off. Returns the next due (nil: none) and whether the job gave
+    /// up. Stripe lock held.
+    private func planAfterFailureLocked(_ job: Job, end: Int64, message: inout String) -> (next: Int64?, gaveUp: Bool) {
+        restoreRetriedTickLocked(job)
+        let retriesMade = Int(job.extras?.retryAttempt ?? 0)
+        let limit = job.policy.maxConsecutiveFailures
+        if limit > 0 && Int(job.consecutiveFailures) >= limit {
+            job.extras?.retryAttempt = 0
+            message += " (gave up after \(job.consecutiveFailures) failures in a row)"
+            return (nil, true)
+        }
+        if let retryAt = planRetryLocked(job, end: end) {
+            message += retryNote(job, at: retryAt, end: end)
+            return (retryAt, false)
+        }
+        if !job.isRecurring {
+            if job.policy.retries > 0 { message += " (gave up: \(job.policy.retries) retries failed)" }
+            return (nil, true)
+        }
+        if job.policy.retries > 0 { message += retriesOverNote(job, made: retriesMade) }
+        var next = planNextLocked(job, decision: .reschedule, end: end)
+        if let backoff = job.policy.backoff, let planned = next {
+            let wait = Cadence.backoff(failures: Int(job.consecutiveFailures), initial: backoff.initialNs, cap: backoff.capNs)
+            if end + wait > planned { next = delayLocked(job, to: end + wait) }
+        }
+        return (next, false)
     }
 
     /// The next due time after a run that ended at `end`, or nil when the
@@ -195,7 +202,11 @@ extension Engine {
     /// Remembers a job that reached a final state; forgets the oldest
     /// finished jobs beyond the retention limits (a count and bytes).
     func noteFinished(_ job: Job) {
-        let bytes = stripes[job.stripe].withLock { job.extras?.compact(); return job.footprintBytes }
+        let (bytes, work, state, error) = stripes[job.stripe].withLock {
+            job.extras?.compact()
+            return (job.footprintBytes, job.extras?.completion, job.state, job.extras?.lastError)
+        }
+        if let work { deliverWork(job.id, work, state: state, error: error) }
         registryLock.lock()
         finishedOrder.append((job.id, bytes))
         finishedBytes += bytes
@@ -229,7 +240,7 @@ extension Engine {
         }
         let stripe = stripes[job.stripe]
         stripe.lock()
-        if job.state != .running || isShuttingDown {
+        guard let asleep = JobLifecycle.apply(.slept(shuttingDown: isShuttingDown), to: job.lifecycle) else {
             stripe.unlock()
             due.lock.withLock {
                 if let i = due.sleepers.firstIndex(where: { $0 === worker }) { due.sleepers.remove(at: i) }
@@ -237,7 +248,7 @@ extension Engine {
             }
             return false
         }
-        job.state = .sleeping
+        job.lifecycle = asleep.fields
         stripe.unlock()
         let now = clock.now()
         worker.statsLock.withLock {
@@ -272,7 +283,7 @@ extension Engine {
 
         stripe.lock()
         let from = job.state
-        if from == .sleeping { job.state = .running }
+        if let awake = JobLifecycle.apply(.woke, to: job.lifecycle) { job.lifecycle = awake.fields }
         let cancelled = job.state != .running || (job.stuck && job.worker == worker.index) || isShuttingDown
         stripe.unlock()
         let woke = clock.now()

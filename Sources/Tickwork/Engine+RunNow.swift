@@ -12,11 +12,13 @@ extension Engine {
         let now = clock.now()
         let stripe = stripes[job.stripe]
         stripe.lock()
-        let from = job.state
-        let can = from == .scheduled || from == .paused || (from == .failed && !job.stuck && !job.gaveUp)
-        guard can, !isShuttingDown else { stripe.unlock(); return false }
+        let before = job.lifecycle, from = before.state
+        guard let outcome = JobLifecycle.apply(.runByHand(shuttingDown: isShuttingDown), to: before) else {
+            stripe.unlock()
+            return false
+        }
         job.extrasForWriting.manualRunBack = from
-        job.state = .queued
+        job.lifecycle = outcome.fields   // queued; its effect (enqueue) is below
         stripe.unlock()
         registryLock.withLock { controlTally.move(from, .queued) }
         // Counted in flight like a run the timer fired (`settle()` waits for it).
@@ -34,7 +36,7 @@ extension Engine {
         }
         if mine {
             stripe.lock()
-            if job.state == .queued { job.state = from }
+            if let back = JobLifecycle.apply(.runByHandRefused(back: from), to: job.lifecycle) { job.lifecycle = back.fields }
             job.extras?.manualRunBack = nil
             stripe.unlock()
             registryLock.withLock { controlTally.move(.queued, from) }

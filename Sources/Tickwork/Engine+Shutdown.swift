@@ -33,8 +33,8 @@ extension Engine {
         for item in queued {
             let job = item.job
             let changed: Bool = stripes[job.stripe].withLock {
-                guard job.state == .queued else { return false }
-                job.state = .cancelled
+                guard let outcome = JobLifecycle.apply(.shutdown, to: job.lifecycle) else { return false }
+                job.lifecycle = outcome.fields   // its event is in the batch below
                 return true
             }
             if changed {
@@ -60,6 +60,7 @@ extension Engine {
                 if let id = w.statsLock.withLock({ w.currentJob?.id }) { running.append(id) }
             }
         }
+        cancelUndeliveredWork()
         if !alreadyDown {
             events.record(.shutdown, at: clock.now(), name: "engine",
                           message: "\(cancelledQueued.count) queued runs cancelled, \(running.count) runs abandoned", cause: .shutdown)

@@ -50,13 +50,12 @@ extension Engine {
         for job in fired {
             let stripe = stripes[job.stripe]
             stripe.lock()
-            let from = job.state
-            let live = from == .scheduled || (from == .failed && !job.stuck && !job.gaveUp)
+            let before = job.lifecycle, from = before.state
             let dueAt = job.nextDue
-            if live && dueAt <= now {
-                job.state = .queued
+            if let outcome = JobLifecycle.apply(.fired(due: dueAt, now: now), to: before) {
+                job.lifecycle = outcome.fields   // queued; its effect (enqueue) is the batch below
                 stripe.unlock()
-                tally.move(from, .queued)
+                tally.move(from, outcome.fields.state)
                 buffers.batch.append((job, dueAt))
                 if let next = job.likelyNextDue(due: dueAt, start: now) { buffers.nextDues.append(next) }
             } else {

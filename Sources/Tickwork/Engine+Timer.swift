@@ -89,7 +89,7 @@ extension Engine {
     /// goes back on its schedule at the next tick after now.
     func handleRefused(_ items: [RunItem], now: Int64, publish: (inout StateTally) -> Void) {
         var tally = StateTally()
-        var reinsert: [(Job, Int64)] = []
+        var reinsert: [(Job, Int64)] = [], gaveUp: [Job] = []
         var finished = 0
         // Read before any job lock: no dispatcher lock inside a stripe lock.
         let queueNames = dispatch.lock.withLock { dispatch.queues.map(\.config.name) }
@@ -97,50 +97,53 @@ extension Engine {
             let job = item.job
             let stripe = stripes[job.stripe]
             stripe.lock()
-            guard job.state == .queued else { stripe.unlock(); finished += 1; continue }
-            if isShuttingDown {
-                job.state = .cancelled
-                events.record(.cancelled, at: now, job: job.id, name: job.name, from: .queued, to: .cancelled,
+            let input = JobLifecycle.RunInput.refused(recurring: job.isRecurring, shuttingDown: isShuttingDown)
+            guard let outcome = JobLifecycle.apply(input, to: job.lifecycle) else { stripe.unlock(); finished += 1; continue }
+            job.lifecycle = outcome.fields
+            let to = outcome.fields.state, effects = outcome.effects
+            if to == .cancelled {
+                events.record(.cancelled, at: now, job: job.id, name: job.name, from: .queued, to: to,
                               cause: .shutdown, notify: false)
-                stripe.unlock()
-                tally.move(.queued, .cancelled)
-                finished += 1
-                continue
-            }
-            job.overflows += 1
-            job.misses += 1
-            if job.isRecurring {
-                job.state = .scheduled
-                dropRetryLocked(job)   // a refused retry ends the tick's retries
-                switch job.kind {
-                case .fixedRate(let p, _):
-                    let k = Swift.max(1, (now - job.gridDue) / p + 1)
-                    job.gridDue += k * p
-                    job.misses += Int(k - 1)
-                case .fixedDelay(let d): job.gridDue = now + d
-                case .adaptive: job.gridDue = now + job.adaptiveDelayNs
-                case .cron(let expr, _): job.gridDue = planCronSkipping(job, expr, now: now)
-                case .once, .onceAt: break
-                }
-                reinsert.append((job, job.nextDue))
             } else {
-                job.state = .failed
-                job.gaveUp = true
-                recordFailureLocked(job, message: "queue '\(queueNames[Int(job.queueIndex)])' was full", at: now, run: job.runs + 1, timedOut: false)
+                job.overflows += 1
+                job.misses += 1
+                if effects.contains(.dropRetry) { dropRetryLocked(job) }   // a refused retry ends the tick's retries
+                if effects.contains(.planSkipping) { planSkippingLocked(job, now: now) }
+                if effects.contains(.insertDue) { reinsert.append((job, job.nextDue)) }
+                if effects.contains(.recordFailure) {
+                    recordFailureLocked(job, message: "queue '\(queueNames[Int(job.queueIndex)])' was full", at: now,
+                                        run: job.runs + 1, timedOut: false)
+                }
+                events.record(.overflow, at: now, job: job.id, name: job.name, message: "queue full: run dropped",
+                              from: .queued, to: to, cause: .queueFull, notify: false)
             }
-            let to = job.state
-            events.record(.overflow, at: now, job: job.id, name: job.name, message: "queue full: run dropped",
-                          from: .queued, to: to, cause: .queueFull, notify: false)
             stripe.unlock()
             tally.move(.queued, to)
             finished += 1
+            if effects.contains(.noteFinished) { gaveUp.append(job) }
         }
         publish(&tally)
+        for job in gaveUp { noteFinished(job) }
         changes.notify()
         due.lock.lock()
         for (job, at) in reinsert { due.insertLocked(job, due: at) }
         due.finishLocked(finished)
         due.lock.unlock()
+    }
+
+    /// The next tick of a recurring job whose run a full queue refused:
+    /// past now, the ticks skipped counted as misses. Stripe lock held.
+    private func planSkippingLocked(_ job: Job, now: Int64) {
+        switch job.kind {
+        case .fixedRate(let p, _):
+            let k = Swift.max(1, (now - job.gridDue) / p + 1)
+            job.gridDue += k * p
+            job.misses += Int(k - 1)
+        case .fixedDelay(let d): job.gridDue = now + d
+        case .adaptive: job.gridDue = now + job.adaptiveDelayNs
+        case .cron(let expr, _): job.gridDue = planCronSkipping(job, expr, now: now)
+        case .once, .onceAt: break
+        }
     }
 
     /// Publishes the timer's pending state moves.
@@ -164,21 +167,25 @@ extension Engine {
             if deadline > now { earliest = Swift.min(earliest, deadline); continue }
             let stripe = stripes[job.stripe]
             stripe.lock()
-            let from = job.state
-            guard job.worker == worker.index, from == .running || from == .sleeping || from == .cancelling else {
+            let before = job.lifecycle, from = before.state
+            guard job.worker == worker.index, let outcome = JobLifecycle.apply(.timedOut, to: before) else {
                 stripe.unlock(); continue
             }
-            job.stuck = true
+            job.lifecycle = outcome.fields
             job.extrasForWriting.timeouts += 1
             job.runs += 1
-            recordFailureLocked(job, message: RunTimedOut(timeoutNs: job.policy.timeoutNs).description,
-                                at: now, run: job.runs, timedOut: true)
-            let to: JobState = from == .cancelling ? .cancelling : .failed
-            job.state = to
+            if outcome.effects.contains(.recordFailure) {
+                recordFailureLocked(job, message: RunTimedOut(timeoutNs: job.policy.timeoutNs).description,
+                                    at: now, run: job.runs, timedOut: true)
+            }
+            let to = outcome.fields.state
             events.record(.stuck, at: now, job: job.id, name: job.name,
                           message: "run exceeded its timeout of \(formatNanoseconds(job.policy.timeoutNs))",
                           from: from, to: to, worker: worker.index, cause: .timeout, notify: false)
+            // Work with a completion hears of it now: its run may never return.
+            let work = job.extras?.completion, error = job.extras?.lastError
             stripe.unlock()
+            if let work { deliverWork(job.id, work, state: to == .cancelling ? .cancelled : .failed, error: error) }
             changes.notify()
             tally.move(from, to)
             flushTimerTally(&tally)

@@ -60,6 +60,8 @@ public final class Engine: @unchecked Sendable {
     /// slack (8,192 entries, 131 KB) over the first minutes of a soak.
     @exclusivity(unchecked) var finishedOrder = Deque<(id: JobID, bytes: Int)>()
     @exclusivity(unchecked) var finishedBytes = 0
+    /// Work submitted with a completion not yet delivered (`Engine+Work`).
+    @exclusivity(unchecked) var pendingWork: [JobID: WorkCompletion] = [:]
     /// Between `pauseAll()` and `resumeAll()`: jobs submitted meanwhile start paused.
     @exclusivity(unchecked) var pausingAll = false
     @exclusivity(unchecked) private var lastPolicy = JobPolicy(timeoutNs: 0, priority: 0, backoff: .standard, maxConsecutiveFailures: 0, retries: 0, jitterNs: 0, initialDelayNs: nil)
@@ -183,6 +185,7 @@ public final class Engine: @unchecked Sendable {
                 job.gridDue = firstDue(of: schedule, now: now)
                 if case .cron(let expr, _) = schedule.kind { job.gridDue = planFirstCron(job, expr, now: now) }
                 jobs.append(job)
+                if let completion = specs[i].completion { registerWorkLocked(job, completion) }
                 if bornPaused {
                     job.state = .paused
                     job.pausedByAll = true

@@ -45,6 +45,9 @@ final class JobExtras {
     /// The last runs' durations and lateness, for the detail's sparklines.
     @exclusivity(unchecked) var durationHistory = BoundedRing<Int64>(capacity: historyKeep)
     @exclusivity(unchecked) var latenessHistory = BoundedRing<Int64>(capacity: historyKeep)
+    /// Work submitted with a completion (`submitWork`): delivered when the
+    /// job reaches a final state or times out.
+    @exclusivity(unchecked) var completion: WorkCompletion?
     static let errorKeep = 8
     static let logKeep = 32
     static let historyKeep = 60

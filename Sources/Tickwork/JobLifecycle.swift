@@ -47,6 +47,24 @@ enum JobLifecycle {
         static let wakeSleeper = Effects(rawValue: 1 << 6)
         /// Then: the job reached a final state (retention counts it).
         static let noteFinished = Effects(rawValue: 1 << 7)
+        // The run inputs' (`JobLifecycle+Run`):
+        /// Then: put the run in the job's queue.
+        static let enqueue = Effects(rawValue: 1 << 8)
+        /// With the stripe lock: plan the next due after a run that
+        /// succeeded, and answer with `.planned(.afterSuccess)`.
+        static let planNext = Effects(rawValue: 1 << 9)
+        /// With the stripe lock: plan a retry, the next tick or giving up
+        /// after a failed run, and answer with `.planned(.afterFailure)`.
+        static let planRetry = Effects(rawValue: 1 << 10)
+        /// With the stripe lock: put the job back where it was before a run
+        /// by hand, and answer with `.planned(.byHand)`.
+        static let planByHand = Effects(rawValue: 1 << 11)
+        /// With the stripe lock: plan the next tick past now, counting the
+        /// ones skipped (a refused run).
+        static let planSkipping = Effects(rawValue: 1 << 12)
+        /// With the stripe lock: record the failure the input names (a
+        /// timeout, a refusal).
+        static let recordFailure = Effects(rawValue: 1 << 13)
     }
 
     struct Outcome: Equatable {
@@ -71,7 +89,7 @@ enum JobLifecycle {
         switch f.state {
         case .scheduled, .failed:
             // A job that gave up, or whose run is stuck, has nothing to pause.
-            guard f.state == .scheduled || (!f.stuck && !f.gaveUp) else { return nil }
+            guard f.awaitsRun else { return nil }
             to.state = .paused
             to.pausedByAll = byAll
             // Resume follows the schedule from the retried tick.
@@ -135,8 +153,8 @@ enum JobLifecycle {
 extension Job {
     /// The fields `JobLifecycle` decides. Stripe lock held.
     var lifecycle: JobLifecycle.Fields {
-        get { JobLifecycle.Fields(state: state, pauseAfterRun: pauseAfterRun, pausedByAll: pausedByAll, stuck: stuck, gaveUp: gaveUp) }
-        set {
+        @inline(__always) get { JobLifecycle.Fields(state: state, pauseAfterRun: pauseAfterRun, pausedByAll: pausedByAll, stuck: stuck, gaveUp: gaveUp) }
+        @inline(__always) set {
             state = newValue.state; pauseAfterRun = newValue.pauseAfterRun; pausedByAll = newValue.pausedByAll
             stuck = newValue.stuck; gaveUp = newValue.gaveUp
         }

@@ -53,6 +53,8 @@ public struct JobSpec: Sendable {
     public var retries: Int = 0
     public static let maxRetries = 1000
     public var body: JobBody
+    /// Set by `submitWork`: the completion to deliver when the job ends.
+    var completion: WorkCompletion?
 
     public init(name: String, group: String = "default", queue: String = RunQueueConfig.defaultName,
                 schedule: Schedule, timeout: Duration? = nil, priority: Int = 0,

@@ -120,23 +120,27 @@ extension Engine {
         let job = run.job
         let stripe = stripes[job.stripe]
         stripe.lock()
-        guard job.state == .queued else {
+        let before = job.lifecycle
+        guard before.state == .queued else {
             // Paused or cancelled while it waited: the run is dropped.
             stripe.unlock()
             due.lock.withLock { due.finishLocked(1) }
             return 0
         }
-        guard let start = startInstantUnlessShuttingDown(dropping: job.id) else {
+        let start = startInstantUnlessShuttingDown(dropping: job.id)
+        guard let outcome = JobLifecycle.apply(.started(shuttingDown: start == nil), to: before) else {
+            preconditionFailure("a queued job always starts or is cancelled")
+        }
+        job.lifecycle = outcome.fields
+        guard let start else {
             // Taken from its queue just before shutdown closed them: it never starts.
-            job.state = .cancelled
-            events.record(.cancelled, at: clock.now(), job: job.id, name: job.name, from: .queued, to: .cancelled,
+            events.record(.cancelled, at: clock.now(), job: job.id, name: job.name, from: .queued, to: outcome.fields.state,
                           cause: .shutdown, notify: false)
             stripe.unlock()
-            worker.statsLock.withLock { worker.tally.move(.queued, .cancelled) }
+            worker.statsLock.withLock { worker.tally.move(.queued, outcome.fields.state) }
             due.lock.withLock { due.finishLocked(1) }
             return 0
         }
-        job.state = .running
         job.worker = worker.index
         // The previous start, for usage (duration ÷ time between starts):
         // read before this run's start replaces it.
@@ -150,8 +154,8 @@ extension Engine {
         }
         // Under the job's lock: the stream keeps each job's order.
         if recordRunEvents {
-            events.record(.started, at: start, job: job.id, name: job.name, from: .queued, to: .running, worker: worker.index,
-                          cause: .run, notify: false)
+            events.record(.started, at: start, job: job.id, name: job.name, from: .queued, to: outcome.fields.state,
+                          worker: worker.index, cause: .run, notify: false)
         }
         stripe.unlock()
         // The job most likely goes back into this slot when the run ends:

@@ -63,6 +63,8 @@ public enum DemoCatalog {
                   workers: 8, make: { FaultsDemo(seed: $0.seed) }),
         DemoEntry(name: "primitives", summary: "a semaphore pool of 3, an event gate, a barrier of 4, a condition handoff: threads waiting on each",
                   workers: 16, make: { PrimitivesDemo(seed: $0.seed) }),
+        DemoEntry(name: "results", summary: "a main loop sends out one-off work; results, failures and cancels come back through a delivery queue, never on a worker",
+                  workers: 4, make: { ResultsDemo(seed: $0.seed) }),
         DemoEntry(name: "scale", summary: "100,000 periodic jobs (--jobs to change): the engine and the dashboard at scale",
                   workers: 4, make: { ScaleDemo(seed: $0.seed, jobs: $0.jobs ?? 100_000) }),
     ]

@@ -35,6 +35,31 @@ struct ReadmeExampleTests {
         #expect(page.matching == 2)
     }
 
+    @Test("the README's work-with-a-completion example compiles and runs")
+    func workExample() throws {
+        let clock = ManualClock()
+        let engine = try Engine(EngineConfiguration(workers: 2, clock: clock))
+        defer { engine.shutdown() }
+        @Sendable func makeThumbnail(_ n: Int) throws -> Int { n * 100 }
+        let printed = Recorder<String>()
+        @Sendable func print(_ items: Any...) { printed.add(items.map { "\($0)" }.joined(separator: " ")) }
+        // --- README example ---
+        let results = DeliveryQueue()   // drained by the thread that wants the results
+        try engine.submitWork(name: "thumbnail-42", deliverOn: results) { ctx in
+            try makeThumbnail(42)       // on a worker; returns a value
+        } completion: { result in       // inside results.drain(), on your thread
+            switch result {
+            case .success(let bytes): print("thumbnail:", bytes, "bytes")
+            case .failure(let error): print("failed:", error.message, error.timedOut ? "(timed out)" : "")
+            case .cancelled: print("cancelled")
+            }
+        }
+        // --- end ---
+        clock.advance(by: .milliseconds(1)); engine.settle()
+        #expect(results.waitAndDrain(upTo: .milliseconds(100)) == 1)
+        #expect(printed.all == ["thumbnail: 4200 bytes"])
+    }
+
     @Test("the README's rates example compiles and runs")
     func ratesExample() throws {
         let engine = try Engine(EngineConfiguration(workers: 2, clock: ManualClock()))

@@ -24,6 +24,15 @@ int ctw_wall_watch_open(void);
    the timer re-armed), or an error (-1, errno set). */
 int ctw_wall_watch_wait(int fd);
 
+/* The uid and pid of the process at the other end of a Unix socket
+   (SO_PEERCRED, as the kernel recorded them at connect); 0 on success,
+   -1 with errno set. */
+int ctw_peer_credentials(int fd, uint32_t *uid, int32_t *pid);
+
+/* accept4(fd, NULL, NULL, SOCK_CLOEXEC): the connection is close-on-exec
+   from the start, so a command spawned meanwhile never inherits it. */
+int ctw_accept_cloexec(int fd);
+
 /* A hint to start loading the cache line at `p` (never faults, never
    blocks). The engine issues it for memory it will touch a little later, so
    the miss overlaps other work instead of stalling it. */
