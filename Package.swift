@@ -8,7 +8,8 @@ import PackageDescription
 //   TickworkDashboard → TickworkModel only (plain Codable values: the same
 //   screen can be fed from this process or from a socket)
 //   TickworkLink → Tickwork (the in-process EngineLink)
-//   TickworkWire → Tickwork (frames, Unix sockets, EngineServer, RemoteEngineLink)
+//   TickworkWire → TickworkLink, Tickwork (frames, Unix sockets, EngineServer, RemoteEngineLink, EngineAgent)
+//   TickworkMetrics → TickworkWire, Tickwork (Prometheus text of an EngineLink's sample; GET /metrics)
 //   TickworkCLI → TickworkLink, TickworkJobFile → TickworkProcess → CTickworkSpawn, Tickwork
 // The engine depends on nothing of ours and imports no UI; only
 // TickworkTerminal imports ncurses.
@@ -20,6 +21,8 @@ let package = Package(
         .executable(name: "tickwork", targets: ["tickwork"]),
         // The command line as a library: the fuzz harness (Fuzz/) parses with it.
         .library(name: "TickworkCLI", targets: ["TickworkCLI"]),
+        // The wire as a library: the fuzz harness decodes frames with it.
+        .library(name: "TickworkWire", targets: ["TickworkWire"]),
         // Job files as a library: the fuzz harness checks files with it.
         .library(name: "TickworkJobFile", targets: ["TickworkJobFile"]),
     ],
@@ -58,7 +61,9 @@ let package = Package(
         .target(name: "TickworkLink", dependencies: ["Tickwork", "TickworkModel"]),
         // The wire: frames, messages, Unix sockets; the server that answers
         // over an EngineLink and the remote EngineLink a dashboard attaches with.
-        .target(name: "TickworkWire", dependencies: ["Tickwork", "TickworkModel", "CTickworkLinux"]),
+        .target(name: "TickworkWire", dependencies: ["Tickwork", "TickworkModel", "TickworkLink", "CTickworkLinux"]),
+        // Prometheus text of an EngineLink's sample, and GET /metrics over HTTP.
+        .target(name: "TickworkMetrics", dependencies: ["Tickwork", "TickworkModel", "TickworkWire"]),
         // The pure dashboard: (frame, UI state) → screen; (state, key) → commands.
         .target(name: "TickworkDashboard", dependencies: ["TickworkModel"]),
         // ncursesw, through a module map and a shim header (no pkg-config:
@@ -76,7 +81,7 @@ let package = Package(
         .target(
             name: "TickworkCLI",
             dependencies: [
-                "Tickwork", "TickworkModel", "TickworkLink", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
+                "Tickwork", "TickworkModel", "TickworkLink", "TickworkWire", "TickworkMetrics", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
                 "CTickworkLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,6 +94,8 @@ let package = Package(
         .testTarget(name: "TickworkDemosTests", dependencies: ["TickworkDemos", "Tickwork"]),
         .testTarget(name: "TickworkLinkTests", dependencies: ["TickworkLink", "Tickwork", "TickworkModel"]),
         .testTarget(name: "TickworkWireTests", dependencies: ["TickworkWire", "TickworkLink", "Tickwork", "TickworkModel"]),
+        .testTarget(name: "TickworkMetricsTests", dependencies: ["TickworkMetrics", "TickworkLink", "Tickwork", "TickworkModel"],
+                    exclude: ["Golden"]),
         .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
         .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "Tickwork"]),
         // Drives the real binary under tmux (needs tmux; builds nothing itself).

@@ -14,6 +14,7 @@ let package = Package(
         .executableTarget(name: "FuzzCron", dependencies: ["CFuzzDriver", .product(name: "Tickwork", package: "Tickwork")]),
         .executableTarget(name: "FuzzSeconds", dependencies: ["CFuzzDriver", .product(name: "Tickwork", package: "Tickwork")]),
         .executableTarget(name: "FuzzJobFile", dependencies: ["CFuzzDriver", .product(name: "TickworkJobFile", package: "Tickwork")]),
+        .executableTarget(name: "FuzzFrames", dependencies: ["CFuzzDriver", .product(name: "TickworkWire", package: "Tickwork")]),
         .executableTarget(name: "FuzzCommandLine", dependencies: ["CFuzzDriver", .product(name: "TickworkCLI", package: "Tickwork")]),
     ]
 )

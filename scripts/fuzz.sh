@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes Tickwork's parsers with libFuzzer: the cron parser, the seconds a
 # person types (SecondsInput), the whole command line (parse + validate,
-# never run) and job files (YAML → checked jobs or problems). Each target
+# never run), job files (YAML → checked jobs or problems) and the wire's
+# frames and messages (what a server reads off its socket). Each target
 # starts from its seed corpus in Fuzz/Corpus/ and runs FUZZ_SECONDS (default
 # 30). A crash stops the script, leaving the input in .build-fuzz/artifacts/
 # (replay: .build-fuzz/release/FuzzCron FILE).
@@ -10,7 +11,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-30}
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(cron seconds command-line job-file)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(cron seconds command-line job-file frames)
 
 echo "fuzz: building the targets (release, -sanitize=fuzzer,address)"
 build() {
@@ -33,7 +34,8 @@ for target in "${targets[@]}"; do
         seconds) binary=FuzzSeconds ;;
         command-line) binary=FuzzCommandLine ;;
         job-file) binary=FuzzJobFile ;;
-        *) echo "fuzz: unknown target '$target' (cron, seconds, command-line, job-file)" >&2; exit 64 ;;
+        frames) binary=FuzzFrames ;;
+        *) echo "fuzz: unknown target '$target' (cron, seconds, command-line, job-file, frames)" >&2; exit 64 ;;
     esac
     work=.build-fuzz/corpus/$target
     mkdir -p "$work"

@@ -88,7 +88,7 @@ struct JobView {
     func info(_ job: Job) -> JobInfo { engine.info(job, groups: groups, queues: queueNames) }
 
     func lookup(_ id: JobID) -> Job? {
-        table[Int(id.rawValue) - 1]
+        table[id.slot]
     }
 
     /// Whether ranking needs the job's mutable fields (its stripe lock):
@@ -132,7 +132,7 @@ struct JobView {
                 return
             }
             for descending in [false, true] {
-                table.forEachUnretained(fromSlot: Int(anchor.id.rawValue) - 1, descending: descending) { ref in
+                table.forEachUnretained(fromSlot: anchor.id.slot, descending: descending) { ref in
                     if let r: Ranked<K> = ref._withUnsafeGuaranteedRef({ rank($0) }) { body(r) }
                 }
             }
@@ -278,7 +278,7 @@ struct JobView {
         var anchorIndex: Int?
         let anchored = anchorMatch()
         if let anchored {
-            let rank = table.liveBefore(slot: Int(anchored.job.id.rawValue) - 1)
+            let rank = table.liveBefore(slot: anchored.job.id.slot)
             let index = query.descending ? matching - 1 - rank : rank
             anchorIndex = index
             offset = windowStart(anchorIndex: index, matching: matching)

@@ -68,12 +68,14 @@ extension Engine {
         workers.sort { $0.index < $1.index }
         var byState: [JobState: Int] = [:]
         for s in JobState.allCases { byState[s] = tally[s] }
-        return EngineSnapshot(takenAtNs: now, uptimeNs: now - startedAtNs, jobsByState: byState, totalJobs: total,
+        var snapshot = EngineSnapshot(takenAtNs: now, uptimeNs: now - startedAtNs, jobsByState: byState, totalJobs: total,
                               forgottenJobs: forgotten, runs: runs, runsPerSecond: nil, lateness: lateness,
                               workers: workers, timer: timer, queues: queues, targetWorkers: target,
                               lastEventSeq: events.lastSeq, eventCounts: events.countsByKind, isShuttingDown: isShuttingDown,
                               errors: errorCount.load(ordering: .relaxed), workersReplaced: replaced,
                               pausedAll: pausedAll, keptFinishedJobs: keptFinished, keptFinishedBytes: keptBytes)
+        snapshot.eventCapacity = events.capacity
+        return snapshot
     }
 
     /// Everything kept about one job, or nil if unknown or forgotten.
@@ -173,7 +175,7 @@ extension Engine {
         return stripes[job.stripe].withLock {
             let sampledAt = clock.now()
             let ran = job.runs > 0 && job.lastDurationNs >= 0
-            return JobInfo(
+            var info = JobInfo(
                 id: job.id, name: job.name, group: groups[Int(job.groupIndex)], queue: queues[Int(job.queueIndex)],
                 state: job.state, schedule: scheduleText,
                 nextDueNs: Self.isDue(job) ? job.nextDue : nil,
@@ -194,6 +196,8 @@ extension Engine {
                 stuck: job.stuck, gaveUp: job.gaveUp, pausePending: job.pauseAfterRun,
                 worker: job.worker >= 0 ? Int(job.worker) : nil, sampledAtNs: sampledAt,
                 retries: job.policy.retries, pendingRetry: Int(job.extras?.retryAttempt ?? 0))
+            info.totalDurationNs = job.totalDurationNs
+            return info
         }
     }
 }

@@ -215,7 +215,7 @@ extension Engine {
         while !finishedOrder.isEmpty && (finishedOrder.count > keep || finishedBytes > keepBytes) {
             let old = finishedOrder.removeFirst()
             finishedBytes -= old.bytes
-            let slot = Int(old.id.rawValue) - 1
+            let slot = old.id.slot
             guard let j = jobs[slot] else { continue }
             // Forget it only if it is still finished (it may have been resumed).
             if stripes[j.stripe].withLock({ j.state.isFinal || (j.state == .failed && j.gaveUp) }) {

@@ -81,7 +81,7 @@ extension Engine {
     fileprivate func recordCancelledAtShutdown(_ ids: [JobID], at now: Int64) {
         guard ids.count > 16 else {
             for id in ids {
-                let name = registryLock.withLock { jobs[Int(id.rawValue) - 1]?.name } ?? ""
+                let name = registryLock.withLock { jobs[id.slot]?.name } ?? ""
                 events.record(.cancelled, at: now, job: id, name: name, from: .queued, to: .cancelled, cause: .shutdown)
             }
             return

@@ -278,7 +278,7 @@ public final class Engine: @unchecked Sendable {
     }
 
     func lookupLocked(_ id: JobID) -> Job? {
-        jobs[Int(id.rawValue) - 1]
+        jobs[id.slot]
     }
 
     /// Marks shutdown as begun (once) and returns the instant it began.

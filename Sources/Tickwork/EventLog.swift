@@ -45,21 +45,22 @@ final class EventLog: @unchecked Sendable {
     }
 
     /// Events with seq > `after`, oldest first, at most `limit`; `missed` is
-    /// how many such events were already overwritten.
+    /// how many such events were already overwritten. Any `after` and
+    /// `limit` are answered (a remote reader sends what it likes): one past
+    /// the last event, or a limit of 0 or less, is an empty batch.
     func events(after: UInt64, limit: Int) -> EventBatch {
         lock.withLock {
             let last = nextSeq - 1
+            guard after < last else { return EventBatch(events: [], missed: 0, lastSeq: last) }
             let oldestKept = last >= UInt64(capacity) ? last - UInt64(capacity) + 1 : 1
-            let from = Swift.max(after + 1, oldestKept)
-            let missed = from > after + 1 ? from - (after + 1) : 0
+            let wanted = after + 1   // ≤ last: no overflow
+            let from = Swift.max(wanted, oldestKept)
+            let count = Swift.min(last - from + 1, UInt64(Swift.max(0, limit)))
             var out: [EngineEvent] = []
-            if from <= last {
-                let to = Swift.min(last, from + UInt64(Swift.max(0, limit)) - 1)
-                out.reserveCapacity(Int(to - from + 1))
-                var s = from
-                while s <= to { if let e = ring[Int(s % UInt64(capacity))] { out.append(e) }; s += 1 }
-            }
-            return EventBatch(events: out, missed: missed, lastSeq: last)
+            out.reserveCapacity(Int(count))
+            var s = from
+            while s < from + count { if let e = ring[Int(s % UInt64(capacity))] { out.append(e) }; s += 1 }
+            return EventBatch(events: out, missed: from - wanted, lastSeq: last)
         }
     }
 

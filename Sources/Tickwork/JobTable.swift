@@ -241,3 +241,11 @@ struct JobTable {
         }
     }
 }
+
+extension JobID {
+    /// The job's slot in the table: its number less one, or -1 (no slot)
+    /// for a number no job has — 0, or one past `Int.max` from a socket.
+    @inline(__always) var slot: Int {
+        rawValue == 0 || rawValue > UInt64(Int.max) ? -1 : Int(rawValue) - 1
+    }
+}

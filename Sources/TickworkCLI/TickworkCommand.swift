@@ -16,7 +16,10 @@ public struct TickworkCommand: ParsableCommand {
     public init() {}
     static let version = "0.4.0"
     static let subcommands: [any ParsableCommand.Type] = [DashboardCommand.self, BenchCommand.self, CheckCommand.self, DemosCommand.self,
-                                                          HeadlessCommand.self, NextCommand.self, SoakCommand.self]
+                                                          HeadlessCommand.self, NextCommand.self, SoakCommand.self,
+                                                          ServeCommand.self, AttachCommand.self, StatusCommand.self,
+                                                          PauseCommand.self, ResumeCommand.self, CancelCommand.self, RunCommand.self,
+                                                          AttachBenchCommand.self]
     public static let configuration = CommandConfiguration(
         commandName: "tickwork",
         abstract: "A background scheduler with a live terminal view of its threads, queues and tasks.",
@@ -48,6 +51,9 @@ public struct TickworkCommand: ParsableCommand {
         do {
             var command = try parseAsRoot(arguments)
             try command.run()
+        } catch let failure as CleanFailure {
+            FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+            Glibc.exit(2)
         } catch {
             exit(withOneLine: error)
         }

@@ -12,6 +12,10 @@ public enum DashboardCommand: Equatable, Sendable {
     case quit
     /// Leave now, abandoning running jobs.
     case forceQuit
+    /// Attached: leave the server running and end this dashboard.
+    case detach
+    /// Attached: connect to the server again (after it went away).
+    case reconnect
     /// Repaint every cell (Ctrl-L).
     case redraw
     case setRefreshHz(Double)

@@ -12,6 +12,10 @@ public enum DashboardMessage: Sendable {
     case suspendRequested(atNs: Int64)
     /// The process was continued after being stopped for this long.
     case resumedFromSuspend(afterNs: Int64)
+    /// Attached: the link to the server failed (why), or a reconnect did.
+    case serverLost(String)
+    /// Attached: a reconnect took; frames follow.
+    case reconnected
 }
 
 extension DashboardState {
@@ -26,6 +30,15 @@ extension DashboardState {
         case .resize(let w, let h): width = max(0, w); height = max(0, h); clampScroll(); commands = []
         case .interrupt: commands = quit()
         case .suspendRequested(let now): commands = requestSuspend(at: now)
+        case .serverLost(let why):
+            overlay = .lostServer(why)
+            commands = []
+        case .reconnected:
+            flashFromNextFrame("reconnected to \(attached?.path ?? "the server")")
+            commands = []
+        case .resumedFromSuspend(let held) where attached != nil:
+            flash = "back after \(Format.duration(held, glyphs)) suspended (the server's jobs ran on meanwhile)"
+            commands = []
         case .resumedFromSuspend(let held):
             suspendArmedUntilNs = nil
             flash = "back after \(Format.duration(held, glyphs)) suspended: every job was held that long (runs due meanwhile start late)"
@@ -43,6 +56,7 @@ extension DashboardState {
         live = frame
         if let notice = frame.outcomes.last(where: { $0.message != nil })?.message { flash = notice }
         else if let at = flashSetAtNs, frame.snapshot.takenAtNs - at > Self.flashNs { flash = nil }
+        else if flash != nil && flashSetAtNs == nil { flashSetAtNs = frame.snapshot.takenAtNs }
         if workerTarget == frame.snapshot.targetWorkers { workerTarget = nil }
         if allPausedAsked == frame.snapshot.pausedAll { allPausedAsked = nil }
         // Frozen: the screen is one instant; the selection catches up on unfreeze.
@@ -52,6 +66,8 @@ extension DashboardState {
     /// Suspending stops every engine thread too (they are this process's):
     /// say so first, and suspend only when asked twice.
     private mutating func requestSuspend(at now: Int64) -> [DashboardCommand] {
+        // Attached, only this dashboard stops: the server's jobs go on.
+        if attached != nil { return [.suspend] }
         if let until = suspendArmedUntilNs, now <= until {
             suspendArmedUntilNs = nil
             return [.suspend]
@@ -66,6 +82,7 @@ extension DashboardState {
     }
 
     private mutating func quit() -> [DashboardCommand] {
+        if attached != nil { return [.detach] }   // the server goes on
         if quitting { return [.forceQuit] }
         quitting = true
         overlay = .none
@@ -87,11 +104,25 @@ extension DashboardState {
         case .confirmKill(let id, let name, let pid):
             return answer(key, yes: ("killing \(name) (\(id)): SIGKILL to process group \(pid)", .engine(.killRun(id))),
                           no: "not killed: \(name) (\(id))")
+        case .confirmStopServer:
+            overlay = .none
+            guard key == .char("y") || key == .char("Y") else { flash = "the server goes on"; return [] }
+            quitting = true
+            flash = "stopping the server\(glyphs.ellipsis)"
+            return [.quit]
+        case .lostServer:
+            switch key {
+            case .char("r"), .char("R"): overlay = .none; flash = "reconnecting\(glyphs.ellipsis)"; return [.reconnect]
+            case .char("q"), .escape: return [.detach]
+            default: return []
+            }
         case .none: break
         }
         if detail != nil, let runs = shown?.runs, let handled = runsKey(key, runs) { return handled }
         switch key {
         case .char("q"): return quit()
+        case .char("Q") where attached != nil:
+            if attached?.readOnly == true { flash = "the server is read-only: it cannot be stopped from here" } else { overlay = .confirmStopServer }
         case .char("?"), .function(1): overlay = .help
         case .char("n"):
             if demoCatalog.isEmpty { flash = "no demos to launch" } else { overlay = .demos(min(demoMenuRow, demoCatalog.count - 1)) }

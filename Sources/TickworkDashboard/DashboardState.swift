@@ -15,6 +15,23 @@ public enum Overlay: Equatable, Sendable {
     case demos(Int)
     /// "Kill job X's process group N now? y/n"
     case confirmKill(JobID, String, Int32)
+    /// Attached: "Stop the server (its engine and every job)? y/n"
+    case confirmStopServer
+    /// Attached: the server went away (why); r reconnects, q leaves.
+    case lostServer(String)
+}
+
+/// The server a dashboard is attached to (`tickwork attach`): `q` then
+/// detaches and leaves it running, `Q` stops it (confirmed), Ctrl-Z
+/// suspends only the dashboard.
+public struct AttachedServer: Sendable, Equatable {
+    public var path: String
+    public var name: String
+    public var pid: Int32
+    public var readOnly: Bool
+    public init(path: String, name: String, pid: Int32, readOnly: Bool) {
+        self.path = path; self.name = name; self.pid = pid; self.readOnly = readOnly
+    }
 }
 
 /// Everything the dashboard knows: the newest frame from the engine, what it
@@ -87,6 +104,14 @@ public struct DashboardState: Sendable {
     /// The last action's one-line outcome, shown in the footer for `flashNs`.
     public var flash: String? { didSet { flashSetAtNs = live?.snapshot.takenAtNs } }
     public internal(set) var flashSetAtNs: Int64?
+
+    /// A line whose time on screen starts with the next frame, not the
+    /// last one (after a reconnect the last frame is old: the line would
+    /// expire at once).
+    mutating func flashFromNextFrame(_ text: String) {
+        flash = text
+        flashSetAtNs = nil
+    }
     public static let flashNs: Int64 = 6_000_000_000
     /// A first Ctrl-Z warned; a second before this monotonic instant suspends.
     public internal(set) var suspendArmedUntilNs: Int64?
@@ -95,6 +120,8 @@ public struct DashboardState: Sendable {
     public var demoMenuRow = 0
     /// The demos the menu (`n`) can launch.
     public var demoCatalog: [DemoListing]
+    /// Attached to a server in another process; nil for the engine in this one.
+    public var attached: AttachedServer?
 
     public init(width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode, refreshHz: Double = 10,
                 demoCatalog: [DemoListing] = []) {

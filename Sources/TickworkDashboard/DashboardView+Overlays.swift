@@ -29,6 +29,12 @@ extension DashboardView {
         ("Ctrl-Z", "suspend: stops every job; press twice (fg resumes)"),
     ]
 
+    /// The keys when attached to a server: `q` detaches, `Q` stops the
+    /// server, Ctrl-Z suspends only this dashboard.
+    public static let attachedHelpLines: [(String, String)] =
+        [("q  Ctrl-C", "detach: the server and its jobs go on"), ("Q", "stop the server, its engine and every job (asks y/n)")]
+        + helpLines.dropFirst().map { $0.0 == "Ctrl-Z" ? ("Ctrl-Z", "suspend this dashboard only (fg resumes)") : $0 }
+
     static func centered(_ screen: inout Screen, width: Int, height: Int, title: String, _ g: Glyphs) -> Rect {
         let w = min(width, screen.width - 2), h = min(height, screen.height - 2)
         let r = Rect(x: (screen.width - w) / 2, y: (screen.height - h) / 2, width: w, height: h)
@@ -38,6 +44,7 @@ extension DashboardView {
 
     static func renderHelp(_ screen: inout Screen, _ state: DashboardState) {
         let g = state.glyphs
+        let helpLines = state.attached != nil ? attachedHelpLines : helpLines
         let keyWidth = 16
         let inner = centered(&screen, width: 84, height: helpLines.count + 4, title: "keys", g)
         // The refresh note only when every key fits above it.
@@ -88,6 +95,22 @@ extension DashboardView {
     static func renderConfirmKill(_ screen: inout Screen, _ state: DashboardState, name: String, pid: Int32) {
         renderQuestion(&screen, state, title: "kill", question: "Kill \(name)'s process group \(pid) now (SIGKILL)?",
                        answers: "y: kill it   any other key: leave it")
+    }
+
+    static func renderConfirmStopServer(_ screen: inout Screen, _ state: DashboardState) {
+        let name = state.attached.map { "\($0.name) (pid \($0.pid))" } ?? "the server"
+        renderQuestion(&screen, state, title: "stop server", question: "Stop the server \(name), its engine and every job?",
+                       answers: "y: stop it   any other key: leave it running (q only detaches)")
+    }
+
+    /// Attached, and the server went away: why, and what the person can do.
+    static func renderLostServer(_ screen: inout Screen, _ state: DashboardState, why: String) {
+        let path = state.attached?.path ?? ""
+        let inner = centered(&screen, width: max(50, min(state.width - 4, Screen.columns(of: why) + 4)), height: 6,
+                             title: "server gone", state.glyphs)
+        screen.put("lost the server at \(path)", x: inner.x + 1, y: inner.y, style: .warn, limit: inner.width - 2)
+        screen.put(why, x: inner.x + 1, y: inner.y + 1, limit: inner.width - 2)
+        screen.put("r: reconnect   q: leave", x: inner.x + 1, y: inner.y + 3, style: .dim, limit: inner.width - 2)
     }
 
     /// A y/n question in a box of its own.

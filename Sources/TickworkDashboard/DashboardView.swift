@@ -33,6 +33,8 @@ public enum DashboardView {
         case .confirmCancel(let id, let name): renderConfirm(&screen, state, name: "\(name) (\(id))")
         case .demos(let row): renderDemosMenu(&screen, state, row: row)
         case .confirmKill(let id, let name, let pid): renderConfirmKill(&screen, state, name: "\(name) (\(id))", pid: pid)
+        case .confirmStopServer: renderConfirmStopServer(&screen, state)
+        case .lostServer(let why): renderLostServer(&screen, state, why: why)
         case .none: if state.quitting { renderStopping(&screen, state, frame) }
         }
         return screen
@@ -53,6 +55,13 @@ public enum DashboardView {
     static func renderHeader(_ screen: inout Screen, _ state: DashboardState, _ frame: DashboardFrame, _ r: Rect) {
         let s = frame.snapshot, g = state.glyphs
         var x = screen.put(" Tickwork ", x: 0, y: r.y, style: .title)
+        if let server = state.attached {
+            // Whose engine this is: the server's name and pid, or only the pid when narrow.
+            let ro = server.readOnly ? " read-only" : ""
+            let full = " @ \(server.name) (pid \(server.pid))\(ro)", short = " @ pid \(server.pid)\(ro)"
+            x += screen.put(Screen.columns(of: full) <= r.width / 3 ? full : short, x: x, y: r.y, style: .bold,
+                            limit: max(0, r.width / 3))
+        }
         func item(_ label: String, _ value: String, _ style: Style = .bold) {
             guard x < r.width - 2 else { return }
             x += screen.put("  \(label) ", x: x, y: r.y, style: .dim)
@@ -112,9 +121,10 @@ public enum DashboardView {
         if let flash = state.flash {
             x = screen.put(" " + flash + " ", x: 0, y: r.y, style: .bold)
         }
+        let q = state.attached != nil ? "detach" : "quit"
         let keys: [(String, String)] = state.detail != nil
-            ? [("Esc", "back"), ("p", "pause"), ("c", "cancel"), ("?", "help"), ("q", "quit")]
-            : [("q", "quit"), ("?", "help"), ("/", "filter"), ("Enter", "detail"), ("p", "pause"), ("c", "cancel"),
+            ? [("Esc", "back"), ("p", "pause"), ("c", "cancel"), ("?", "help"), ("q", q)]
+            : [("q", q), ("?", "help"), ("/", "filter"), ("Enter", "detail"), ("p", "pause"), ("c", "cancel"),
                ("n", "demos"), ("+/-", "workers"), ("Space", "freeze"), ("<>", "sort"), ("Tab", "panel")]
         for (k, what) in keys {
             let width = Screen.columns(of: k) + Screen.columns(of: what) + 2

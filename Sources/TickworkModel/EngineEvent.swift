@@ -76,6 +76,35 @@ public struct EngineEvent: Sendable, Equatable, Codable {
         self.message = message
         self.from = from; self.to = to; self.worker = worker; self.cause = cause; self.count = count
     }
+
+    private enum CodingKeys: String, CodingKey { case seq, atNs, kind, job, name, message, from, to, worker, cause, count }
+
+    /// On the wire an event leaves out what it does not have (an empty
+    /// message, a count of 1): a busy engine's frames are mostly events.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(seq, forKey: .seq)
+        try c.encode(atNs, forKey: .atNs)
+        try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(job, forKey: .job)
+        try c.encode(name, forKey: .name)
+        if !message.isEmpty { try c.encode(message, forKey: .message) }
+        try c.encodeIfPresent(from, forKey: .from)
+        try c.encodeIfPresent(to, forKey: .to)
+        try c.encodeIfPresent(worker, forKey: .worker)
+        try c.encode(cause, forKey: .cause)
+        if count != 1 { try c.encode(count, forKey: .count) }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(seq: try c.decode(UInt64.self, forKey: .seq), atNs: try c.decode(Int64.self, forKey: .atNs),
+                  kind: try c.decode(Kind.self, forKey: .kind), job: try c.decodeIfPresent(JobID.self, forKey: .job),
+                  name: try c.decode(String.self, forKey: .name), message: try c.decodeIfPresent(String.self, forKey: .message) ?? "",
+                  from: try c.decodeIfPresent(JobState.self, forKey: .from), to: try c.decodeIfPresent(JobState.self, forKey: .to),
+                  worker: try c.decodeIfPresent(Int.self, forKey: .worker), cause: try c.decode(Cause.self, forKey: .cause),
+                  count: try c.decodeIfPresent(Int.self, forKey: .count) ?? 1)
+    }
 }
 
 /// Events after a reader's position.

@@ -8,6 +8,20 @@ public struct SampleRequest: Sendable, Equatable, Codable {
     public init(query: JobQuery, detail: JobID? = nil, eventsAfter: UInt64 = 0, eventLimit: Int = 2000) {
         self.query = query; self.detail = detail; self.eventsAfter = eventsAfter; self.eventLimit = eventLimit
     }
+
+    /// The most events a request read off the wire may ask for.
+    public static let maximumDecodedEventLimit = 10_000
+
+    private enum CodingKeys: String, CodingKey { case query, detail, eventsAfter, eventLimit }
+
+    /// A request from a socket asks for 0…10,000 events.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let limit = try c.decodeIfPresent(Int.self, forKey: .eventLimit) ?? 2000
+        self.init(query: try c.decode(JobQuery.self, forKey: .query), detail: try c.decodeIfPresent(JobID.self, forKey: .detail),
+                  eventsAfter: try c.decodeIfPresent(UInt64.self, forKey: .eventsAfter) ?? 0,
+                  eventLimit: Swift.min(Swift.max(0, limit), Self.maximumDecodedEventLimit))
+    }
 }
 
 /// What the engine answered for one frame. The snapshot carries counters

@@ -53,6 +53,14 @@ public struct JobID: Hashable, Sendable, Comparable, CustomStringConvertible, Co
     @inlinable public init(_ raw: UInt64) { rawValue = raw }
     public static func < (a: JobID, b: JobID) -> Bool { a.rawValue < b.rawValue }
     public var description: String { "#\(rawValue)" }
+
+    /// A bare number on the wire (`17`, not `{"rawValue":17}`): ids are in
+    /// every row and event of a frame.
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(UInt64.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(rawValue)
+    }
 }
 
 /// An error recorded from a failed run.

@@ -45,6 +45,16 @@ public struct LatencyHistogram: Sendable, Equatable {
         return Double(lower) + Double(width - 1) / 2
     }
 
+    /// Values recorded at or below `bound` µs, counting the whole bucket
+    /// `bound` falls in (a bucket spans at most 1/64 of its values).
+    public func count(atMostMicros bound: Int64) -> UInt64 {
+        guard bound >= 0 else { return 0 }
+        let last = Self.bucketIndex(bound)
+        var n: UInt64 = 0
+        for i in 0...last { n &+= storedCounts[i] }
+        return n
+    }
+
     @inlinable
     public mutating func record(micros us: Int64) {
         storedCounts[Self.bucketIndex(us)] &+= 1

@@ -38,6 +38,9 @@ public struct EngineSnapshot: Sendable, Equatable, Codable {
     /// bytes they were estimated to hold (`keepFinishedBytes`).
     public var keptFinishedJobs: Int = 0
     public var keptFinishedBytes: Int = 0
+    /// Events the log keeps (older ones are overwritten: `lastEventSeq`
+    /// past it counts the dropped ones).
+    public var eventCapacity: Int = 0
     public var busyWorkers: Int { workers.filter(\.isBusy).count }
     public func count(_ state: JobState) -> Int { jobsByState[state] ?? 0 }
 
@@ -168,6 +171,8 @@ public struct JobInfo: Sendable, Equatable, Codable {
     public var meanLatenessNs: Int64?
     /// Fandango's "accumulated delay".
     public var totalLatenessNs: Int64
+    /// Every run's duration added up (a counter: metrics' `_sum`).
+    public var totalDurationNs: Int64 = 0
     public var usage: Double
     public var progress: Double?
     public var status: String?
@@ -255,6 +260,31 @@ public struct JobQuery: Sendable, Equatable, Codable {
         self.sort = sort; self.descending = descending; self.offset = Swift.max(0, offset)
         self.limit = Swift.max(0, limit)
         self.anchor = anchor; self.anchorRow = Swift.max(0, anchorRow); self.pinned = pinned
+    }
+
+    /// The most rows a query read off the wire may ask for: a page of
+    /// 10,000 rows is a few MB of JSON, well inside a frame's cap.
+    public static let maximumDecodedLimit = 10_000
+
+    private enum CodingKeys: String, CodingKey {
+        case states, group, text, sort, descending, offset, limit, anchor, anchorRow, pinned
+    }
+
+    /// Through the clamping initializer, so a query from a socket is as
+    /// sane as one made in this process (no negative offset or limit, a
+    /// limit within `maximumDecodedLimit`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(states: try c.decodeIfPresent(Set<JobState>.self, forKey: .states),
+                  group: try c.decodeIfPresent(String.self, forKey: .group),
+                  text: try c.decodeIfPresent(String.self, forKey: .text),
+                  sort: try c.decodeIfPresent(SortKey.self, forKey: .sort) ?? .id,
+                  descending: try c.decodeIfPresent(Bool.self, forKey: .descending) ?? false,
+                  offset: try c.decodeIfPresent(Int.self, forKey: .offset) ?? 0,
+                  limit: Swift.min(try c.decodeIfPresent(Int.self, forKey: .limit) ?? 50, Self.maximumDecodedLimit),
+                  anchor: try c.decodeIfPresent(JobID.self, forKey: .anchor),
+                  anchorRow: Swift.min(try c.decodeIfPresent(Int.self, forKey: .anchorRow) ?? 0, Self.maximumDecodedLimit),
+                  pinned: (try c.decodeIfPresent([JobID].self, forKey: .pinned)).map { Array($0.prefix(Self.maximumDecodedLimit)) })
     }
 
     /// The same jobs in the same order (the filter and the sort), whatever the window.

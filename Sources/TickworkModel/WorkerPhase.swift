@@ -1,5 +1,5 @@
 /// What a worker thread is doing, as the threads panel shows it.
-public enum WorkerPhase: String, Sendable, Codable {
+public enum WorkerPhase: String, Sendable, Codable, CaseIterable {
     case idle, running, sleeping
     /// Inside a run, blocked on something outside the engine (a lock, a
     /// semaphore, a full queue): `JobContext.waiting(on:_:)`.

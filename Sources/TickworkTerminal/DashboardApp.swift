@@ -11,8 +11,14 @@ public struct DashboardOptions: Sendable {
     public var color: Bool
     public var ascii: Bool
     public var shutdownDeadline: Duration
-    public init(refreshHz: Double = 10, color: Bool = true, ascii: Bool = false, shutdownDeadline: Duration = .seconds(5)) {
+    /// Attached to a server (`tickwork attach`): q detaches, Q stops it.
+    public var attached: AttachedServer?
+    /// Attached: makes a new link when the person asks to reconnect.
+    public var reconnect: (@Sendable () throws -> any EngineLink)?
+    public init(refreshHz: Double = 10, color: Bool = true, ascii: Bool = false, shutdownDeadline: Duration = .seconds(5),
+                attached: AttachedServer? = nil, reconnect: (@Sendable () throws -> any EngineLink)? = nil) {
         self.refreshHz = refreshHz; self.color = color; self.ascii = ascii; self.shutdownDeadline = shutdownDeadline
+        self.attached = attached; self.reconnect = reconnect
     }
 }
 
@@ -48,7 +54,8 @@ public enum DashboardApp {
                                    glyphs: options.ascii ? .ascii : .unicode, refreshHz: options.refreshHz,
                                    demoCatalog: link.demoCatalog)
         state.canReload = link.canReload
-        let sampler = Sampler(link: link, mailbox: mailbox, request: state.request, hz: options.refreshHz)
+        state.attached = options.attached
+        var sampler = Sampler(link: link, mailbox: mailbox, request: state.request, hz: options.refreshHz)
         sampler.start()
         logger.info("dashboard started", metadata: ["size": "\(terminal.width)x\(terminal.height)"])
 
@@ -86,6 +93,10 @@ public enum DashboardApp {
                     logger.info("engine stopped", metadata: ["clean": "\(report.isClean)",
                                                              "abandoned": "\(stopped.abandoned.joined(separator: ", "))",
                                                              "threads_left": "\(report.abandonedThreads)"])
+                case .linkFailed(let why) where options.attached != nil && !state.quitting:
+                    // Say so and offer to reconnect; the screen keeps the last frame.
+                    logger.error("the link to the server failed", metadata: ["why": "\(why)"])
+                    messages.append(.serverLost(why))
                 case .linkFailed(let why):
                     logger.error("the link to the engine failed", metadata: ["why": "\(why)"])
                     outcome = DashboardOutcome(exitCode: 1, summary: "tickwork: lost the engine: \(why)")
@@ -113,10 +124,26 @@ public enum DashboardApp {
                         sampler.beginShutdown(deadline: options.shutdownDeadline)
                     case .forceQuit:
                         outcome = DashboardOutcome(exitCode: 0, summary: "tickwork: quit without waiting for running jobs")
+                    case .detach:
+                        let server = options.attached.map { "\($0.name) (pid \($0.pid))" } ?? "the server"
+                        outcome = DashboardOutcome(exitCode: 0, summary: "tickwork: detached; \(server) goes on")
+                    case .reconnect:
+                        do {
+                            guard let make = options.reconnect else { throw RemoteLinkUnavailable() }
+                            let fresh = try make()
+                            sampler.stop()
+                            sampler = Sampler(link: fresh, mailbox: mailbox, request: state.request, hz: state.refreshHz)
+                            sampler.start()
+                            deferred.append(.reconnected)
+                            logger.notice("reconnected to the server")
+                        } catch {
+                            deferred.append(.serverLost("\(error)"))
+                        }
                     case .redraw: terminal.invalidate()
                     case .setRefreshHz(let hz): sampler.setRefresh(hz: hz)
                     case .suspend:
-                        logger.notice("suspended: every job stops until the process continues")
+                        logger.notice(options.attached != nil ? "suspended: the server's jobs go on"
+                                                              : "suspended: every job stops until the process continues")
                         let stoppedAt = monotonicNanoseconds()
                         terminal.suspend()
                         let held = monotonicNanoseconds() - stoppedAt
@@ -137,8 +164,13 @@ public enum DashboardApp {
         return outcome!
     }
 
+    /// No way to reconnect was given.
+    struct RemoteLinkUnavailable: Error, CustomStringConvertible {
+        var description: String { "this dashboard cannot reconnect" }
+    }
+
     /// The last line printed: how long stopping took, and every run it abandoned, by name.
-    static func describe(_ r: ShutdownReport, abandoned: [String], _ g: Glyphs) -> String {
+    nonisolated public static func describe(_ r: ShutdownReport, abandoned: [String], _ g: Glyphs) -> String {
         var s = "tickwork: stopped in \(Format.duration(r.elapsedNs, g))"
         if !r.cancelledQueued.isEmpty { s += "; \(r.cancelledQueued.count) queued runs cancelled" }
         if !abandoned.isEmpty {

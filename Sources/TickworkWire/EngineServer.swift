@@ -32,6 +32,7 @@ public final class EngineServer: @unchecked Sendable {
     private let lock = Lock()
     private let clientsChanged = Condition()
     private var clients: [ObjectIdentifier: WireConnection] = [:]
+    private var loads: [ObjectIdentifier: ClientLoad] = [:]
     private var listener: Int32 = -1
     private var stopped = false
 
@@ -43,6 +44,9 @@ public final class EngineServer: @unchecked Sendable {
 
     /// Clients connected now.
     public var clientCount: Int { lock.withLock { clients.count } }
+
+    /// What serving each connected client has cost so far.
+    public var clientLoads: [ClientLoad] { lock.withLock { Array(loads.values) } }
 
     /// Listens and starts accepting. Throws when the socket cannot be made
     /// (the message names the path and why).
@@ -98,6 +102,7 @@ public final class EngineServer: @unchecked Sendable {
                 serve(connection)
                 lock.withLock {
                     clients[ObjectIdentifier(connection)] = nil
+                    loads[ObjectIdentifier(connection)] = nil
                     clientsChanged.broadcast()
                 }
                 connection.close()
@@ -110,7 +115,7 @@ public final class EngineServer: @unchecked Sendable {
     /// answered in order until it leaves or breaks the protocol.
     private func serve(_ connection: WireConnection) {
         if let refusal = refusal(of: UnixSocket.peer(of: connection.fd)) {
-            try? connection.send(ServerMessage.error(id: nil, message: refusal))
+            _ = try? connection.send(ServerMessage.error(id: nil, message: refusal))
             return
         }
         UnixSocket.setSendTimeout(connection.fd, seconds: sendTimeoutSeconds)
@@ -123,9 +128,19 @@ public final class EngineServer: @unchecked Sendable {
             }
             try connection.send(ServerMessage.hello(ServerHello(
                 pid: getpid(), name: name, demoCatalog: link.demoCatalog, canReload: link.canReload, readOnly: readOnly)))
+            let me = ObjectIdentifier(connection)
             while true {
                 let reply = answer(try connection.receive(ClientMessage.self))
-                try connection.send(reply)
+                let bytes = try connection.send(reply)
+                let cpu = threadCPUNanoseconds()
+                lock.withLock {
+                    var load = loads[me] ?? ClientLoad()
+                    load.replies += 1
+                    load.bytesSent += bytes
+                    load.largestReplyBytes = max(load.largestReplyBytes, bytes)
+                    load.cpuNs = cpu
+                    loads[me] = load
+                }
                 if case .stopped(_, let stopped) = reply {
                     onStopped(stopped)
                     return
@@ -136,7 +151,7 @@ public final class EngineServer: @unchecked Sendable {
         } catch .sendFailed {
             return   // it stopped reading, or is gone: nothing more can reach it
         } catch {
-            try? connection.send(ServerMessage.error(id: nil, message: "\(error); disconnecting"))
+            _ = try? connection.send(ServerMessage.error(id: nil, message: "\(error); disconnecting"))
         }
     }
 
@@ -172,5 +187,23 @@ public final class EngineServer: @unchecked Sendable {
         }
     }
 
+    /// CPU time the calling thread has used (a client's thread: all of it
+    /// went on that client).
+    private func threadCPUNanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
     static let readOnlyRefusal = "this server is read-only (serve --readonly): commands are refused"
+}
+
+/// What serving one client has cost: the CPU time of its thread (reading,
+/// sampling the engine, encoding, sending) and what was sent.
+public struct ClientLoad: Sendable, Equatable {
+    public var replies = 0
+    public var bytesSent = 0
+    public var largestReplyBytes = 0
+    public var cpuNs: Int64 = 0
+    public init() {}
 }

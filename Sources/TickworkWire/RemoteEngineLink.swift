@@ -15,15 +15,26 @@ public final class RemoteEngineLink: EngineLink, @unchecked Sendable {
     private let connection: WireConnection
     private let lock = Lock()
     private var nextID: UInt64 = 1
+    private let answerTimeoutSeconds: Int
+
+    /// How long an answer may take before the server counts as gone (a
+    /// frozen or stopped server): a sample at a million jobs takes
+    /// milliseconds, a shutdown up to its deadline.
+    public static let answerTimeoutSeconds = 10
 
     /// Connects and says hello. Throws a line naming the path and why.
-    public init(path: String, client: String = "tickwork") throws {
+    public init(path: String, client: String = "tickwork", answerTimeoutSeconds: Int = RemoteEngineLink.answerTimeoutSeconds) throws {
         self.path = path
         let fd: Int32
         do { fd = try UnixSocket.connect(to: path) } catch { throw RemoteError(error.description) }
+        UnixSocket.setReceiveTimeout(fd, seconds: max(1, answerTimeoutSeconds))
+        self.answerTimeoutSeconds = max(1, answerTimeoutSeconds)
         connection = WireConnection(fd: fd)
         do {
-            try connection.send(ClientMessage.hello(protocolVersion: Wire.protocolVersion, client: client))
+            // A server that refuses this peer (another uid) writes its reason
+            // and closes without reading: the hello may then fail to go,
+            // but the reason is waiting to be read, so read it either way.
+            _ = try? connection.send(ClientMessage.hello(protocolVersion: Wire.protocolVersion, client: client))
             switch try connection.receive(ServerMessage.self) {
             case .hello(let hello): server = hello
             case .error(_, let message): throw RemoteError("\(path): \(message)")
@@ -32,6 +43,9 @@ public final class RemoteEngineLink: EngineLink, @unchecked Sendable {
         } catch let error as RemoteError {
             connection.close()
             throw error
+        } catch let error as WireError where error == .timedOut {
+            connection.close()
+            throw RemoteError("the server at \(path) stopped answering (nothing for \(max(1, answerTimeoutSeconds)) s)")
         } catch {
             connection.close()
             throw RemoteError("\(path): \(error)")
@@ -59,8 +73,12 @@ public final class RemoteEngineLink: EngineLink, @unchecked Sendable {
         }
     }
 
+    /// The answer may take the whole deadline: the wait for it is stretched to match.
     public func shutdown(deadline: Duration) throws -> EngineStopped {
-        try call({ .shutdown(id: $0, deadlineNs: deadline.nanoseconds) }) { reply in
+        let seconds = Int(min(deadline.nanoseconds / 1_000_000_000, 86_400)) + answerTimeoutSeconds
+        UnixSocket.setReceiveTimeout(connection.fd, seconds: seconds)
+        defer { UnixSocket.setReceiveTimeout(connection.fd, seconds: answerTimeoutSeconds) }
+        return try call({ .shutdown(id: $0, deadlineNs: deadline.nanoseconds) }) { reply in
             if case .stopped(_, let stopped) = reply { return stopped } else { return nil }
         }
     }
@@ -88,8 +106,10 @@ public final class RemoteEngineLink: EngineLink, @unchecked Sendable {
                 throw error
             } catch let error as RemoteError {
                 throw error
-            } catch let error as WireError where error == .closed {
+            } catch let error as WireError where error == .closed || error == .sendFailed {
                 throw RemoteError("the server at \(path) went away")
+            } catch let error as WireError where error == .timedOut {
+                throw RemoteError("the server at \(path) stopped answering (nothing for \(answerTimeoutSeconds) s)")
             } catch {
                 throw RemoteError("the link to \(path) broke: \(error)")
             }

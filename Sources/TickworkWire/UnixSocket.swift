@@ -61,7 +61,8 @@ public enum UnixSocket {
         return fd
     }
 
-    /// The next connection, or nil when the listener was shut down. Retries
+    /// The next connection (close-on-exec), or nil when the listener was
+    /// shut down. Any stream listener: the metrics' TCP one too. Retries
     /// on EINTR and on a connection that went away before it was taken.
     public static func accept(_ listener: Int32) -> Int32? {
         while true {
@@ -102,14 +103,25 @@ public enum UnixSocket {
         return true
     }
 
-    /// Reads what is there (blocking until something is): nil at the end
-    /// of the stream or on an error.
-    public static func readSome(_ fd: Int32, into buffer: inout [UInt8]) -> Int? {
+    /// Gives up on a read that has waited `seconds` for a byte (a peer that
+    /// stopped answering: frozen, or stopped with SIGSTOP).
+    public static func setReceiveTimeout(_ fd: Int32, seconds: Int) {
+        var tv = timeval(tv_sec: seconds, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// What a read found.
+    public enum ReadResult: Equatable { case bytes(Int), end, timedOut }
+
+    /// Reads what is there (blocking until something is, or the receive
+    /// timeout): the bytes, the end of the stream (or an error), or the timeout.
+    public static func readSome(_ fd: Int32, into buffer: inout [UInt8]) -> ReadResult {
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 { return n }
+            if n > 0 { return .bytes(n) }
             if n < 0 && errno == EINTR { continue }
-            return nil
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return .timedOut }
+            return .end
         }
     }
 

@@ -12,6 +12,8 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
     case garbled(String)
     /// The send could not complete (the peer stopped reading, or is gone).
     case sendFailed
+    /// Nothing came within the receive timeout (the peer stopped answering).
+    case timedOut
     /// The peer said something the protocol does not allow here.
     case refused(String)
 
@@ -21,6 +23,7 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
         case .frame(let e): return "\(e)"
         case .garbled(let why): return "a frame that is not a message: \(why)"
         case .sendFailed: return "the other end stopped reading or went away"
+        case .timedOut: return "the other end stopped answering"
         case .refused(let why): return why
         }
     }
@@ -42,11 +45,14 @@ public final class WireConnection: @unchecked Sendable {
     public init(fd: Int32) { self.fd = fd }
     deinit { close() }
 
-    public func send(_ message: some Encodable) throws(WireError) {
-        let payload: Data
-        do { payload = try JSONEncoder().encode(message) } catch { throw .garbled("\(error)") }
+    /// Sends one message; returns the frame's size in bytes.
+    @discardableResult
+    public func send(_ message: some Encodable) throws(WireError) -> Int {
+        let payload: [UInt8]
+        do { payload = try StreamingJSONEncoder().encode(message) } catch { throw .garbled("\(error)") }
         guard payload.count <= Frame.maximumBytes else { throw .frame(.tooLarge(payload.count)) }
-        guard UnixSocket.writeAll(fd, Frame.encode([UInt8](payload))) else { throw .sendFailed }
+        guard UnixSocket.writeAll(fd, Frame.encode(payload)) else { throw .sendFailed }
+        return 4 + payload.count
     }
 
     /// The next message; throws `.closed` at a clean end of the stream and
@@ -60,11 +66,13 @@ public final class WireConnection: @unchecked Sendable {
                     throw .garbled(Self.reason(error))
                 }
             }
-            guard let n = UnixSocket.readSome(fd, into: &readBuffer) else {
+            switch UnixSocket.readSome(fd, into: &readBuffer) {
+            case .bytes(let n): decoder.feed(readBuffer[0..<n])
+            case .timedOut: throw .timedOut
+            case .end:
                 do { try decoder.finish() } catch { throw .frame(error) }
                 throw .closed
             }
-            decoder.feed(readBuffer[0..<n])
         }
     }
 

@@ -15,8 +15,8 @@ final class TmuxSession {
     let pidFile: String
     private(set) var started = false
 
-    /// Starts `tickwork ARGS` at 120×40 (LANG=C.UTF-8 unless `env` says otherwise).
-    init(_ args: [String] = [], width: Int = 120, height: Int = 40, env: [String: String] = [:]) throws {
+    /// Starts `tickwork [SUBCOMMAND] ARGS` at 120×40 (LANG=C.UTF-8 unless `env` says otherwise).
+    init(_ args: [String] = [], subcommand: String? = nil, width: Int = 120, height: Int = 40, env: [String: String] = [:]) throws {
         socket = "tickwork-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         pidFile = NSTemporaryDirectory() + socket + ".pid"
         guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
@@ -27,7 +27,7 @@ final class TmuxSession {
         let logFile = NSTemporaryDirectory() + socket + ".log"
         func q(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let envText = environment.sorted { $0.key < $1.key }.map { q("\($0.key)=\($0.value)") }.joined(separator: " ")
-        let argv = ([Self.binary.path, "--log-file", logFile] + args).map(q).joined(separator: " ")
+        let argv = ([Self.binary.path] + (subcommand.map { [$0] } ?? []) + ["--log-file", logFile] + args).map(q).joined(separator: " ")
         // The inner script becomes tickwork (exec), so its pid is tickwork's;
         // the outer one outlives it so the exit status and the restored
         // screen can be read (it traps SIGINT, or Ctrl-C would end it too),
@@ -103,22 +103,32 @@ struct E2EError: Error, CustomStringConvertible {
 func spawnAndWait(_ argv: [String]) throws -> (Int32, String) {
     let outPath = NSTemporaryDirectory() + "tickwork-e2e-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).out"
     defer { unlink(outPath) }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    let cArgs = argv.map { strdup($0) } + [nil]
-    defer { for a in cArgs { free(a) } }
-    var pid: pid_t = 0
-    let rc = posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
-    guard rc == 0 else { throw E2EError("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
+    let pid = try spawn(argv, output: outPath)
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let exited = (status & 0x7f) == 0
     return (exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), text)
+}
+
+/// Starts a program (found on PATH) with stdin from /dev/null and stdout
+/// and stderr into `output`; `environment` (nil: this process's) as given.
+func spawn(_ argv: [String], output: String, environment: [String: String]? = nil) throws -> pid_t {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    let cArgs = argv.map { strdup($0) } + [nil]
+    defer { for a in cArgs { free(a) } }
+    let cEnv = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+    defer { for e in cEnv ?? [] { free(e) } }
+    var pid: pid_t = 0
+    let rc = cEnv.map { env in env.withUnsafeBufferPointer { posix_spawnp(&pid, argv[0], &actions, nil, cArgs, UnsafeMutablePointer(mutating: $0.baseAddress)) } }
+        ?? posix_spawnp(&pid, argv[0], &actions, nil, cArgs, environ)
+    guard rc == 0 else { throw E2EError("cannot run \(argv[0]): \(String(cString: strerror(rc)))") }
+    return pid
 }
 
 /// tmux is needed; scripts/setup.sh installs it.

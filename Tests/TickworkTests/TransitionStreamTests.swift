@@ -97,3 +97,19 @@ struct OrdinalTests {
         #expect(EngineEvent.Kind.allCases.enumerated().allSatisfy { $0.offset == $0.element.ordinal })
     }
 }
+
+@Suite("Event log reads")
+struct EventLogReadTests {
+    @Test("any position and limit is answered: past the end, at UInt64.max, a limit of 0 or less")
+    func anyPositionAndLimit() throws {
+        let log = EventLog(capacity: 4)
+        for i in 0..<6 { log.record(.submitted, at: Int64(i), name: "e\(i)", cause: .submission) }
+        let all = log.events(after: 0, limit: 100)
+        #expect(all.events.map(\.name) == ["e2", "e3", "e4", "e5"] && all.missed == 2 && all.lastSeq == 6)
+        #expect(log.events(after: 6, limit: 10).events.isEmpty && log.events(after: 6, limit: 10).missed == 0)
+        #expect(log.events(after: .max, limit: 10).events.isEmpty)
+        #expect(log.events(after: 0, limit: 0).events.isEmpty && log.events(after: 0, limit: -5).events.isEmpty)
+        #expect(log.events(after: 3, limit: 2).events.map(\.name) == ["e3", "e4"])
+        #expect(log.events(after: 3, limit: .max).events.map(\.name) == ["e3", "e4", "e5"])
+    }
+}

@@ -113,6 +113,25 @@ struct EngineServerTests {
         #expect(try good.sample(request).page.jobs.count == 1)
     }
 
+    @Test("hostile figures in a request are answered, never trusted: negative windows, huge limits, the last event position")
+    func hostileRequests() throws {
+        let served = try ServedEngine()
+        _ = try served.submit(["one", "two", "three"])
+        let raw = try served.rawClient()
+        let hostile = #"{"sample":{"id":7,"request":{"query":{"sort":"id","descending":false,"offset":-3,"limit":9223372036854775807,"anchorRow":-1},"eventsAfter":18446744073709551615,"eventLimit":-5}}}"#
+        #expect(UnixSocket.writeAll(raw.fd, Frame.encode(Array(hostile.utf8))))
+        guard case .sample(7, let sample) = try raw.receive(ServerMessage.self) else { Issue.record("no sample"); return }
+        #expect(sample.page.jobs.map(\.name) == ["one", "two", "three"] && sample.events.events.isEmpty)
+        let pinned = #"{"sample":{"id":8,"request":{"query":{"sort":"name","descending":true,"offset":0,"limit":-1,"anchorRow":0,"pinned":[99,1]},"eventsAfter":0,"eventLimit":3}}}"#
+        #expect(UnixSocket.writeAll(raw.fd, Frame.encode(Array(pinned.utf8))))
+        guard case .sample(8, _) = try raw.receive(ServerMessage.self) else { Issue.record("no sample"); return }
+        for bad in [#"{"command":{"id":9,"command":{"setWorkers":{"_0":-4}}}}"#, #"{"command":{"id":10,"command":{"pause":{"_0":0}}}}"#] {
+            #expect(UnixSocket.writeAll(raw.fd, Frame.encode(Array(bad.utf8))))
+            guard case .outcome(_, let outcome) = try raw.receive(ServerMessage.self) else { Issue.record("no outcome for \(bad)"); return }
+            #expect(!outcome.changed, "\(bad)")
+        }
+    }
+
     @Test("read-only: samples are served, every command and shutdown refused with the reason")
     func readOnly() throws {
         let served = try ServedEngine(readOnly: true)
@@ -143,6 +162,24 @@ struct EngineServerTests {
         #expect(try good.sample(request).page.jobs.count == 10)
     }
 
+    @Test("a server that stops answering is named, never waited on for ever")
+    func silentServer() throws {
+        var template = Array("/tmp/tickwork-silent-XXXXXX".utf8CString)
+        let folder = String(cString: mkdtemp(&template)!)
+        defer { rmdir(folder) }
+        let path = folder + "/silent.sock"
+        let listener = try UnixSocket.listen(at: path)
+        defer { close(listener); unlink(path) }
+        // It takes the connection (the kernel's backlog does) and says nothing.
+        let started = monotonicNanoseconds()
+        #expect {
+            _ = try RemoteEngineLink(path: path, answerTimeoutSeconds: 1)
+        } throws: { error in
+            "\(error)".contains("stopped answering (nothing for 1 s)")
+        }
+        #expect(monotonicNanoseconds() - started < 5_000_000_000)
+    }
+
     @Test("a second server at the same path is refused; a socket left by a dead one is replaced; stop removes it")
     func socketFile() throws {
         let served = try ServedEngine()
@@ -161,4 +198,54 @@ struct EngineServerTests {
         let long = "/tmp/" + String(repeating: "x", count: 120)
         #expect(throws: SocketError.self) { try UnixSocket.connect(to: long) }
     }
+}
+
+@Suite("The embedding agent")
+struct EngineAgentTests {
+    @Test("the README's agent example: one call serves an embedded engine; a remote link watches and steers it")
+    func readmeAgentExample() throws {
+        var template = Array("/tmp/tickwork-agent-XXXXXX".utf8CString)
+        let folder = String(cString: mkdtemp(&template)!)
+        defer { rmdir(folder) }
+        setenv("XDG_RUNTIME_DIR", folder, 1)
+        defer { unsetenv("XDG_RUNTIME_DIR") }
+        // --- README example ---
+        let engine = try Engine(EngineConfiguration(workers: 4))
+        try engine.submit(JobSpec(name: "sync", schedule: .every(.seconds(30))) { ctx in ctx.log("synced") })
+        let agent = try EngineAgent(engine: engine, name: "my-server")   // tickwork attach finds it
+        // … the server runs …
+        agent.stop()
+        _ = engine.shutdown()
+        // --- end ---
+        #expect(agent.socketPath == "\(folder)/tickwork/\(getpid()).sock")
+        rmdir(folder + "/tickwork")
+    }
+
+    @Test("an agent's engine is attached to, paused and stopped over its socket")
+    func agentServes() throws {
+        var template = Array("/tmp/tickwork-agent-XXXXXX".utf8CString)
+        let folder = String(cString: mkdtemp(&template)!)
+        defer { rmdir(folder) }
+        let engine = try Engine(EngineConfiguration(workers: 2, clock: ManualClock()))
+        let id = try engine.submit(JobSpec(name: "embedded-job", schedule: .every(.seconds(1))) { _ in })
+        let stopped = Recorder<Bool>()
+        let agent = try EngineAgent(engine: engine, name: "embedder", socketPath: folder + "/a.sock") { _ in stopped.add(true) }
+        let link = try RemoteEngineLink(path: agent.socketPath)
+        #expect(link.server.name == "embedder")
+        #expect(try link.perform(.pause(id)).changed && engine.info(id)?.state == .paused)
+        let report = try link.shutdown(deadline: .seconds(2))
+        #expect(report.report.isClean && engine.snapshot().isShuttingDown)
+        // The server calls back after the reply has gone, then lets the client go.
+        #expect(agent.server.waitForClients(atMost: 0, within: .seconds(10)) && stopped.count == 1)
+        agent.stop()
+        #expect(access(agent.socketPath, F_OK) != 0)
+    }
+}
+
+/// A thread-safe list.
+final class Recorder<T: Sendable>: @unchecked Sendable {
+    private let lock = Lock()
+    private var items: [T] = []
+    func add(_ x: T) { lock.withLock { items.append(x) } }
+    var count: Int { lock.withLock { items.count } }
 }

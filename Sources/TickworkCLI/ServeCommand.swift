@@ -1,0 +1,149 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import Logging
+import Tickwork
+import TickworkLink
+import TickworkMetrics
+import TickworkProcess
+import TickworkTerminal
+import TickworkWire
+
+/// `tickwork serve`: an engine with no terminal, listening on a Unix socket
+/// for dashboards (`tickwork attach`), `tickwork status` and the control
+/// commands. SIGTERM or SIGINT stop it gracefully (the shutdown report on
+/// stdout); SIGHUP reloads the job file; a client's stop key stops it too.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run an engine without a terminal and serve it on a Unix socket (attach with `tickwork attach`).")
+
+    @OptionGroup var workload: WorkloadOptions
+    @Option(help: "The socket's path. Default: $XDG_RUNTIME_DIR/tickwork/<pid>.sock, else /tmp/tickwork-<uid>/<pid>.sock.")
+    var socket: String?
+    @Flag(help: "Refuse every command and the stop key: clients may only watch.")
+    var readonly = false
+    @Option(help: "Serve GET /metrics (Prometheus text) on HOST:PORT, e.g. 127.0.0.1:9464.")
+    var metrics: String?
+    @Option(name: .customLong("metrics-jobs"), parsing: .unconditional,
+            help: "Jobs with series of their own in /metrics, the first by id (0…100000; default 1000).")
+    var metricsJobs = PrometheusText.defaultJobCap
+
+    func validate() throws {
+        if let m = metrics { do { _ = try MetricsServer.parse(m) } catch { throw ValidationError("--metrics \(error)") } }
+        guard (0...100_000).contains(metricsJobs) else { throw ValidationError("--metrics-jobs must be 0…100000 (got \(metricsJobs))") }
+        if let s = socket {
+            if s.isEmpty { throw ValidationError("--socket needs a path") }
+            if s.utf8.count > UnixSocket.maximumPathBytes {
+                throw ValidationError("--socket: a socket path is at most \(UnixSocket.maximumPathBytes) bytes (this one is \(s.utf8.count))")
+            }
+        }
+    }
+
+    func run() throws {
+        SignalRelay.blockForProcess()
+        var logger = Logger(label: "tickwork")
+        logger.logLevel = .warning
+        let started = try workload.start(logger: logger)
+        let host = started.host, engine = host.engine
+        let path = try socketPath()
+        let link = LocalEngineLink(engine: engine, demos: DemoControls(host: host, logger: logger),
+                                   commands: started.session.map { CommandControls(session: $0, logger: logger) } ?? CommandControls())
+        let stoppedByClient = StopBox()
+        let server = EngineServer(link: link, path: path, name: describe(), readOnly: readonly) { stopped in
+            stoppedByClient.set(stopped)
+            // Wakes the main thread's wait (TERM is blocked in every thread;
+            // the box says it was a client).
+            kill(getpid(), SIGTERM)
+        }
+        do { try server.start() } catch {
+            _ = engine.shutdown(deadline: .seconds(1))
+            throw CleanFailure("tickwork serve: \(error)")
+        }
+        var metricsServer: MetricsServer?
+        if let metrics {
+            do {
+                let m = try MetricsServer(link: link, address: metrics, jobCap: metricsJobs)
+                try m.start()
+                metricsServer = m
+                say("tickwork serve: metrics at http://\(m.host):\(m.port)/metrics")
+            } catch {
+                server.stop()
+                _ = engine.shutdown(deadline: .seconds(1))
+                throw CleanFailure("tickwork serve: --metrics \(error)")
+            }
+        }
+        defer { metricsServer?.stop() }
+        say("tickwork serve: listening on \(path) (pid \(getpid())\(readonly ? ", read-only" : "")); attach with: tickwork attach \(getpid())")
+        let signal = waitForStop(onHangup: started.session.map { session in { "tickwork serve: " + session.reloadLine() } })
+        server.stop()
+        defer { CommandRunner.killRemaining() }
+        let stopped: EngineStopped
+        if let byClient = stoppedByClient.value {
+            stopped = byClient
+            say("tickwork serve: stopped by a client")
+        } else {
+            _ = host.stopAll(within: .seconds(3))
+            stopped = link.shutdown(deadline: started.shutdownDeadline)
+            say("tickwork serve: stopping on \(signal == SIGINT ? "SIGINT" : "SIGTERM")")
+        }
+        say(DashboardApp.describe(stopped.report, abandoned: stopped.abandoned, .ascii))
+        if !stopped.report.isClean { throw ExitCode(3) }
+    }
+
+    /// `--socket`, or the default in this user's private folder.
+    private func socketPath() throws -> String {
+        if let socket { return socket }
+        let folder = ServerDirectory.path(environment: ProcessInfo.processInfo.environment)
+        do { try ServerDirectory.prepare(folder) } catch { throw CleanFailure("tickwork serve: \(error)") }
+        return ServerDirectory.socketPath(pid: getpid(), in: folder)
+    }
+
+    /// What this server runs, for the clients' hello ("jobs.yaml + demo refresh").
+    private func describe() -> String {
+        var parts: [String] = []
+        if let f = workload.file { parts.append((f as NSString).lastPathComponent) }
+        let demos = workload.demos.isEmpty && workload.file == nil ? ["refresh"] : workload.demos
+        if !demos.isEmpty { parts.append("demo " + demos.joined(separator: ", ")) }
+        return parts.joined(separator: " + ")
+    }
+
+    /// Waits for SIGTERM (also a client's stop) or SIGINT; SIGHUP reloads
+    /// the job file. Returns the signal. They are blocked in every thread
+    /// (`SignalRelay.blockForProcess`), so only this wait takes them.
+    private func waitForStop(onHangup: (() -> String)?) -> Int32 {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for s in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&set, s) }
+        while true {
+            var sig: Int32 = 0
+            guard sigwait(&set, &sig) == 0 else { continue }
+            if sig == SIGHUP {
+                say(onHangup?() ?? "tickwork serve: SIGHUP: no job file to reload")
+                continue
+            }
+            return sig
+        }
+    }
+
+    private func say(_ line: String) {
+        print(line)
+        fflush(nil)
+    }
+}
+
+/// The engine a client stopped, handed from its thread to the main one.
+final class StopBox: @unchecked Sendable {
+    private let lock = Lock()
+    private var stopped: EngineStopped?
+    func set(_ s: EngineStopped) { lock.withLock { stopped = s } }
+    var value: EngineStopped? { lock.withLock { stopped } }
+}
+
+/// A failure already phrased for the person: one line on stderr, exit 2.
+struct CleanFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ line: String) { description = line }
+}
