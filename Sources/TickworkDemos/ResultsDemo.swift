@@ -54,7 +54,11 @@ public final class ResultsDemo: Demo, @unchecked Sendable {
             if stoppedAt == nil && lock.withLock({ stopping }) { stoppedAt = now }
             if stoppedAt == nil && now >= nextTick {
                 nextTick = now + 100_000_000
-                guard let engine, submitSome(on: engine, loop: me) else { break }
+                // Refused: the engine is shutting down. Its shutdown posts
+                // the work not yet run as cancelled only at its end, so the
+                // loop goes on draining until it has heard of everything.
+                if let engine, !submitSome(on: engine, loop: me) { stoppedAt = now }
+                if engine == nil { stoppedAt = now }
             }
             if let at = stoppedAt, inFlight == 0 || now - at > 10_000_000_000 { break }
             let untilTick = stoppedAt == nil ? nextTick - monotonicNanoseconds() : 100_000_000
