@@ -11,6 +11,7 @@ import PackageDescription
 //   TickworkWire → TickworkLink, Tickwork (frames, Unix sockets, EngineServer, RemoteEngineLink, EngineAgent)
 //   TickworkMetrics → TickworkWire, Tickwork (Prometheus text of an EngineLink's sample; GET /metrics)
 //   TickworkCLI → TickworkLink, TickworkJobFile → TickworkProcess → CTickworkSpawn, Tickwork
+//   TickworkJobFile → TickworkStore → CSQLite, Tickwork (the state file a server keeps)
 // The engine depends on nothing of ours and imports no UI; only
 // TickworkTerminal imports ncurses.
 let package = Package(
@@ -53,8 +54,12 @@ let package = Package(
         // Job files: YAML → checked jobs (with line and column) → engine jobs.
         .target(
             name: "TickworkJobFile",
-            dependencies: ["Tickwork", "TickworkProcess", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Tickwork", "TickworkProcess", "TickworkStore", .product(name: "Yams", package: "Yams")]
         ),
+        // The system's libsqlite3 (Debian's libsqlite3-dev), for the state file.
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // What outlives a server: the store interface and the SQLite state file.
+        .target(name: "TickworkStore", dependencies: ["Tickwork", "TickworkModel", "CSQLite"]),
         .target(name: "TickworkDemos", dependencies: ["Tickwork"]),
         // The engine in this process behind the model's EngineLink: what a
         // dashboard, and later a socket server, reads and commands.
@@ -82,7 +87,7 @@ let package = Package(
             name: "TickworkCLI",
             dependencies: [
                 "Tickwork", "TickworkModel", "TickworkLink", "TickworkWire", "TickworkMetrics", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
-                "CTickworkLinux",
+                "TickworkStore", "CTickworkLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,8 +101,9 @@ let package = Package(
         .testTarget(name: "TickworkWireTests", dependencies: ["TickworkWire", "TickworkLink", "Tickwork", "TickworkModel"]),
         .testTarget(name: "TickworkMetricsTests", dependencies: ["TickworkMetrics", "TickworkLink", "Tickwork", "TickworkModel"],
                     exclude: ["Golden"]),
+        .testTarget(name: "TickworkStoreTests", dependencies: ["TickworkStore", "TickworkModel"]),
         .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
-        .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "Tickwork"]),
+        .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "TickworkStore", "TickworkModel", "Tickwork"]),
         // Drives the real binary under tmux (needs tmux; builds nothing itself).
         .testTarget(name: "TickworkEndToEndTests"),
     ]

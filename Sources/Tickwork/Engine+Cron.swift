@@ -18,10 +18,18 @@ extension Engine {
         return Int64((wall * 1e9).rounded()) + (mono - nowMono)
     }
 
-    /// A cron job's first due time, from `now`. The job is not yet shared.
-    func planFirstCron(_ job: Job, _ expr: CronExpression, now: Int64) -> Int64 {
+    /// A cron job's first due time, from `now`; after `resumeAfter` (the
+    /// fire time an earlier process last ran it for), fire times passed
+    /// since go through the missed-tick policy. The job is not yet shared.
+    func planFirstCron(_ job: Job, _ expr: CronExpression, missed: MissedTickPolicy, resumeAfter: Int64?, now: Int64) -> Int64 {
         watchWallClock()
         let wall = wallNs(atMonotonic: now)
+        if let last = resumeAfter, let pending = expr.nextFireNs(after: last),
+           let plan = CronCadence.plan(expr, policy: missed, pending: pending, now: wall) {
+            job.misses += plan.missed
+            job.extrasForWriting.cronTickWallNs = plan.tick
+            return plan.runNow ? now : now + (plan.tick - wall)
+        }
         guard let tick = expr.nextFireNs(after: wall) else { return Int64.max / 2 }
         job.extrasForWriting.cronTickWallNs = tick
         return now + (tick - wall)

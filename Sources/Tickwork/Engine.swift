@@ -183,7 +183,13 @@ public final class Engine: @unchecked Sendable {
                               queueIndex: Int32(lastQueue.index), kind: schedule.kind, policy: policy,
                               body: specs[i].body)
                 job.gridDue = firstDue(of: schedule, now: now)
-                if case .cron(let expr, _) = schedule.kind { job.gridDue = planFirstCron(job, expr, now: now) }
+                if case .cron(let expr, let missed) = schedule.kind {
+                    job.gridDue = planFirstCron(job, expr, missed: missed, resumeAfter: schedule.resumeAfterTickWallNs, now: now)
+                } else if let tick = schedule.resumeAfterTickWallNs, case .fixedRate(let period, let missed) = schedule.kind {
+                    let plan = Cadence.fixedRate(period: period, policy: missed, due: now - (wallNs(atMonotonic: now) - tick), end: now)
+                    job.gridDue = plan.nextDue
+                    job.misses += plan.missed
+                }
                 jobs.append(job)
                 if let completion = specs[i].completion { registerWorkLocked(job, completion) }
                 if bornPaused {

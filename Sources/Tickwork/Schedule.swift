@@ -36,6 +36,9 @@ public struct Schedule: Sendable, CustomStringConvertible {
     var jitterNs: Int64 = 0
     /// An absolute first due time (monotonic ns), overriding `initialDelayNs`.
     var firstAtNs: Int64?
+    /// The last tick an earlier life of this job ran for (wall clock, unix
+    /// ns): the first run goes on from there through the missed-tick policy.
+    var resumeAfterTickWallNs: Int64?
 
     /// The longest period, delay or jitter a schedule takes: 100 years. Far
     /// beyond any real schedule, and small enough that adding it to any
@@ -102,6 +105,19 @@ public struct Schedule: Sendable, CustomStringConvertible {
     public func startingAt(monotonicNanoseconds instant: Int64) -> Schedule {
         var copy = self
         copy.firstAtNs = instant
+        return copy
+    }
+
+    /// Goes on from the tick an earlier process last ran this job for
+    /// (wall clock, unix ns; a restart with a state file): fixed-rate and
+    /// cron jobs keep their grid, and ticks that fell due meanwhile go
+    /// through the missed-tick policy as if the job could not run —
+    /// `.skip` waits for the next tick, `.runOnceLate` runs once at once
+    /// (systemd's `Persistent=true`), `.catchUp` runs each, `.reanchor`
+    /// runs at once and measures from there. Other kinds start as usual.
+    public func resuming(afterTickAtWallNanoseconds tick: Int64) -> Schedule {
+        var copy = self
+        copy.resumeAfterTickWallNs = tick
         return copy
     }
 

@@ -8,6 +8,7 @@ import Tickwork
 import TickworkLink
 import TickworkMetrics
 import TickworkProcess
+import TickworkStore
 import TickworkTerminal
 import TickworkWire
 
@@ -25,6 +26,8 @@ struct ServeCommand: ParsableCommand {
     var socket: String?
     @Flag(help: "Refuse every command and the stop key: clients may only watch.")
     var readonly = false
+    @Option(help: "With --file: where runs are kept across restarts (a SQLite file), or `none`. Default: $XDG_STATE_HOME/tickwork/<file>-<hash>.sqlite.")
+    var state: String?
     @Option(help: "Serve GET /metrics (Prometheus text) on HOST:PORT, e.g. 127.0.0.1:9464.")
     var metrics: String?
     @Option(name: .customLong("metrics-jobs"), parsing: .unconditional,
@@ -34,6 +37,8 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         if let m = metrics { do { _ = try MetricsServer.parse(m) } catch { throw ValidationError("--metrics \(error)") } }
         guard (0...100_000).contains(metricsJobs) else { throw ValidationError("--metrics-jobs must be 0…100000 (got \(metricsJobs))") }
+        if let s = state, s.isEmpty { throw ValidationError("--state needs a path, or none") }
+        if state != nil && workload.file == nil { throw ValidationError("--state keeps a job file's runs: give --file too") }
         if let s = socket {
             if s.isEmpty { throw ValidationError("--socket needs a path") }
             if s.utf8.count > UnixSocket.maximumPathBytes {
@@ -46,7 +51,12 @@ struct ServeCommand: ParsableCommand {
         SignalRelay.blockForProcess()
         var logger = Logger(label: "tickwork")
         logger.logLevel = .warning
-        let started = try workload.start(logger: logger)
+        var store: StateFile?
+        let started = try workload.start(logger: logger) { file in
+            store = try StateOption.open(StateOption.path(state, jobFile: file.path, environment: ProcessInfo.processInfo.environment))
+            return store
+        }
+        defer { store?.close() }
         let host = started.host, engine = host.engine
         let path = try socketPath()
         let link = LocalEngineLink(engine: engine, demos: DemoControls(host: host, logger: logger),
@@ -76,6 +86,10 @@ struct ServeCommand: ParsableCommand {
             }
         }
         defer { metricsServer?.stop() }
+        if let store { say("tickwork serve: " + Self.describe(store, jobs: started.session?.jobIDs.count ?? 0)) }
+        if let done = started.session?.ranBefore, !done.isEmpty {
+            say("tickwork serve: left out (their at: instant passed and they ran before): " + done.sorted().joined(separator: ", "))
+        }
         say("tickwork serve: listening on \(path) (pid \(getpid())\(readonly ? ", read-only" : "")); attach with: tickwork attach \(getpid())")
         let signal = waitForStop(onHangup: started.session.map { session in { "tickwork serve: " + session.reloadLine() } })
         server.stop()
@@ -90,7 +104,15 @@ struct ServeCommand: ParsableCommand {
             say("tickwork serve: stopping on \(signal == SIGINT ? "SIGINT" : "SIGTERM")")
         }
         say(DashboardApp.describe(stopped.report, abandoned: stopped.abandoned, .ascii))
+        store?.close()
+        if let problem = store?.health { say("tickwork serve: state: \(problem)") }
         if !stopped.report.isClean { throw ExitCode(3) }
+    }
+
+    /// `state in PATH (1 run a stop cut off is marked interrupted)`.
+    static func describe(_ store: StateFile, jobs: Int) -> String {
+        let cut = store.interruptedAtOpen
+        return "state in \(store.location)" + (cut == 0 ? "" : " (\(cut) run\(cut == 1 ? "" : "s") cut off by the last stop marked interrupted)")
     }
 
     /// `--socket`, or the default in this user's private folder.

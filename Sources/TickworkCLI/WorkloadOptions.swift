@@ -4,6 +4,7 @@ import Logging
 import Tickwork
 import TickworkDemos
 import TickworkJobFile
+import TickworkStore
 import TickworkTerminal
 
 /// The options both the dashboard and headless mode take: which demos, a
@@ -46,8 +47,14 @@ struct WorkloadOptions: ParsableArguments {
     /// exit 1, before anything starts), starts an engine sized for the file
     /// and the demos (or `--workers`), submits the file's jobs and starts the
     /// demos (default: refresh, when there is no file).
-    func start(logger: Logger) throws -> Started {
-        let jobFile = try file.map { try Self.loadOrExit($0) }
+    /// Starts the engine, the job file's jobs (kept in `store` when one is
+    /// given: `openStore` makes it from the file) and the demos.
+    func start(logger: Logger, store openStore: ((JobFile) throws -> StateStore?)? = nil) throws -> Started {
+        // With a state file, an `at:` instant that has passed may belong to
+        // a job an earlier server ran (left out) or missed (run once now).
+        var jobFile = try file.map { try Self.loadOrExit($0, acceptPastInstants: openStore != nil) }
+        let store = try jobFile.flatMap { try openStore?($0) }
+        if store == nil, openStore != nil, let file { jobFile = try Self.loadOrExit(file) }
         var names: [String] = []
         let asked = demos.isEmpty && jobFile == nil ? ["refresh"] : demos
         for name in asked where !names.contains(name) { names.append(name) }
@@ -55,7 +62,16 @@ struct WorkloadOptions: ParsableArguments {
         let poolSize = workers ?? Swift.min(256, fileWorkers + (names.isEmpty ? 0 : DemoHost.workers(for: names)))
         let engine = try Engine(EngineConfiguration(workers: poolSize, queues: jobFile?.queues ?? []))
         let host = DemoHost(engine: engine, settings: DemoSettings(seed: seed, jobs: jobs), growPool: workers == nil)
-        let session = try jobFile.map { try JobFileSession(file: $0, engine: engine) }
+        let session: JobFileSession?
+        do { session = try jobFile.map { try JobFileSession(file: $0, engine: engine, store: store) } } catch let error as StoreError {
+            _ = engine.shutdown(deadline: .seconds(1))
+            throw CleanFailure("tickwork: \(error)")
+        } catch let errors as JobFileErrors {
+            _ = engine.shutdown(deadline: .seconds(1))
+            FileHandle.standardError.write(Data((errors.description + "\n").utf8))
+            FileHandle.standardError.write(Data("tickwork: \(file ?? ""): \(errors.problems.count) problem\(errors.problems.count == 1 ? "" : "s"); nothing was started\n".utf8))
+            throw ExitCode(1)
+        }
         if let jobFile { logger.info("job file loaded", metadata: ["file": "\(jobFile.path)", "jobs": "\(jobFile.jobs.count)"]) }
         for name in names {
             try host.launch(name, poolSized: true)
@@ -65,8 +81,8 @@ struct WorkloadOptions: ParsableArguments {
     }
 
     /// The checked file, or every problem on stderr and exit 1.
-    static func loadOrExit(_ path: String, now: Date = Date()) throws -> JobFile {
-        switch JobFileParser.load(path: path, now: now) {
+    static func loadOrExit(_ path: String, now: Date = Date(), acceptPastInstants: Bool = false) throws -> JobFile {
+        switch JobFileParser.load(path: path, now: now, acceptPastInstants: acceptPastInstants) {
         case .success(let file): return file
         case .failure(let errors):
             FileHandle.standardError.write(Data((errors.description + "\n").utf8))

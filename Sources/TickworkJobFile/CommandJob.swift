@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Tickwork
 import TickworkProcess
+import TickworkStore
 
 /// The body of a job-file job: each run starts the command in its own
 /// process group and waits for it on the worker, which shows as `waiting`
@@ -12,23 +13,36 @@ struct CommandJob: Sendable {
     let inherited: [String: String]
     /// Where its runs and outputs go for the detail view.
     let log: CommandRunLog?
+    /// Where its runs are kept across restarts (nil: memory only).
+    var store: StateStore? = nil
+    /// The highest run number an earlier server recorded: runs number on.
+    var runBase = 0
+
+    init(entry: JobEntry, inherited: [String: String], log: CommandRunLog?, store: StateStore? = nil, runBase: Int = 0) {
+        self.entry = entry; self.inherited = inherited; self.log = log; self.store = store; self.runBase = runBase
+    }
 
     /// The most lines of a run's output copied into the job's log.
     static let logLines = 8
 
     func run(_ ctx: JobContext) throws {
-        let spec = CommandSpec(argv: argv, environment: environment(ctx), workingDirectory: entry.cwd,
+        let run = runBase + ctx.run
+        let dueWall = dueWallNs(ctx)
+        let spec = CommandSpec(argv: argv, environment: environment(ctx, run: run, dueWallNs: dueWall), workingDirectory: entry.cwd,
                                timeoutNs: entry.timeoutNs, killAfterNs: entry.killAfterNs, outputLimit: entry.outputLimit)
         let startWall = wallNowNs()
         var process: CommandProcess
         do { process = try CommandRunner.start(spec) } catch {
-            var record = RunRecord(run: ctx.run, startWallNs: startWall, durationNs: 0, outcome: "\(error)", failed: true,
+            var record = RunRecord(run: run, startWallNs: startWall, durationNs: 0, outcome: "\(error)", failed: true,
                                    stdout: nil, stderr: nil, stdoutBytes: 0, stderrBytes: 0, truncated: false)
             record.retry = ctx.retry
-            log?.finished(ctx.jobID, command: entry.commandText, record: record)
+            let kept = log?.finished(ctx.jobID, command: entry.commandText, record: record) ?? record
+            store?.ended(RunEnd(job: entry.name, command: entry.commandText, dueWallNs: dueWall, record: kept, exitCode: nil, signal: nil))
             throw error
         }
         log?.started(ctx.jobID, command: entry.commandText, pid: process.pid)
+        store?.started(RunStart(job: entry.name, command: entry.commandText, run: run, retry: ctx.retry, dueWallNs: dueWall,
+                                startWallNs: startWall, pid: process.pid))
         ctx.status("pid \(process.pid) running")
         let pid = process.pid, id = ctx.jobID, stopOnPause = entry.stopOnPause, log = log
         let result = ctx.waiting(on: "pid \(pid)") {
@@ -36,9 +50,11 @@ struct CommandJob: Sendable {
                          shouldFreeze: { (stopOnPause || log?.stopRequested(id) == true) && ctx.isPausePending },
                          frozen: { stopped in ctx.status(stopped ? "pid \(pid) stopped (SIGSTOP) while paused" : "pid \(pid) running") })
         }
-        var runRecord = RunRecord(run: ctx.run, startWallNs: startWall, result: result)
+        var runRecord = RunRecord(run: run, startWallNs: startWall, result: result)
         runRecord.retry = ctx.retry
         let kept = log?.finished(ctx.jobID, command: entry.commandText, record: runRecord)
+        store?.ended(RunEnd(job: entry.name, command: entry.commandText, dueWallNs: dueWall, record: kept ?? runRecord,
+                            exitCode: result.exitCode, signal: result.signalNumber))
         record(result, ctx)
         if result.failureMessage != nil { throw CommandFailed(message: kept?.outcome ?? result.failureMessage!) }
     }
@@ -50,11 +66,15 @@ struct CommandJob: Sendable {
         }
     }
 
-    func environment(_ ctx: JobContext) -> [String: String] {
-        // A retry carries the due instant of the tick it retries.
-        let dueWallNs = wallNowNs() - (ctx.now() - ctx.tickDueNs)
-        return CommandEnvironment.build(inherited: inherited, job: entry.env, run: [
-            "TICKWORK_JOB": entry.name, "TICKWORK_RUN": String(ctx.run), "TICKWORK_DUE": rfc3339(unixNs: dueWallNs),
+    /// The wall-clock instant of the tick this run belongs to (a retry
+    /// carries the due instant of the tick it retries).
+    func dueWallNs(_ ctx: JobContext) -> Int64 {
+        wallNowNs() - (ctx.now() - ctx.tickDueNs)
+    }
+
+    func environment(_ ctx: JobContext, run: Int, dueWallNs: Int64) -> [String: String] {
+        CommandEnvironment.build(inherited: inherited, job: entry.env, run: [
+            "TICKWORK_JOB": entry.name, "TICKWORK_RUN": String(run), "TICKWORK_DUE": rfc3339(unixNs: dueWallNs),
             "TICKWORK_RETRY": String(ctx.retry),
         ])
     }
@@ -79,6 +99,11 @@ struct CommandJob: Sendable {
         guard output.totalBytes > 0 else { return [] }
         return output.text.split(whereSeparator: \.isNewline).suffix(logLines).map { prefix + String($0.prefix(300)) }
     }
+}
+
+extension CommandResult {
+    var exitCode: Int32? { if case .exited(let code) = termination { return code }; return nil }
+    var signalNumber: Int32? { if case .signaled(let sig) = termination { return sig }; return nil }
 }
 
 /// A run that ended badly: its message is the failure the engine records.

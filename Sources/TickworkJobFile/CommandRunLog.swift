@@ -70,6 +70,17 @@ public final class CommandRunLog: @unchecked Sendable {
 
     func stopRequested(_ id: JobID) -> Bool { lock.withLock { jobs[id]?.stopWhilePaused ?? false } }
 
+    /// The runs an earlier server kept of this job (a state file), shown
+    /// before its own.
+    public func restore(_ id: JobID, command: String, runs: [RunRecord]) {
+        lock.withLock {
+            var e = jobs[id] ?? Entry(command: command)
+            e.runs = Array((runs + e.runs).suffix(Self.keepRuns))
+            for i in e.runs.indices.dropLast(Self.keepOutputs) { e.runs[i].stdout = nil; e.runs[i].stderr = nil }
+            jobs[id] = e
+        }
+    }
+
     /// A job left the file (a reload): its history goes too.
     public func forget(_ id: JobID) { _ = lock.withLock { jobs.removeValue(forKey: id) } }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Tickwork
 import TickworkProcess
+import TickworkStore
 
 extension JobFile {
     /// The shutdown deadline the file's jobs need: the longest TERM-to-KILL
@@ -14,10 +15,13 @@ extension JobFile {
     /// jobs marked `paused` are paused at once. Returns the ids by name.
     @discardableResult
     public func submit(to engine: Engine, log: CommandRunLog? = nil, inherited: [String: String] = CommandEnvironment.current(),
-                       now: Date = Date()) throws -> [String: JobID] {
+                       now: Date = Date(), store: StateStore? = nil, kept: [String: StoredJob] = [:]) throws -> [String: JobID] {
         var ids: [String: JobID] = [:]
-        for entry in jobs {
-            let id = try engine.submit(try entry.jobSpec(inherited: inherited, now: now, log: log))
+        let done = ranOnce(kept: kept, now: now)
+        for entry in jobs where !done.contains(entry.name) {
+            let id = try engine.submit(try entry.jobSpec(inherited: inherited, now: now, log: log, store: store, kept: kept[entry.name]))
+            if let runs = kept[entry.name]?.runs, let log { log.restore(id, command: entry.commandText, runs: runs) }
+            if kept[entry.name] == nil { store?.seen(job: entry.name, command: entry.commandText, atWallNs: wallNowNs()) }
             if entry.paused { _ = engine.pause(id) }
             ids[entry.name] = id
         }
@@ -25,9 +29,24 @@ extension JobFile {
     }
 }
 
+extension JobFile {
+    /// One-time `at:` jobs whose instant has passed and which an earlier
+    /// server already ran (a state file says so): they are left out, not
+    /// run again. One whose instant passed while no server ran runs once.
+    public func ranOnce(kept: [String: StoredJob], now: Date) -> Set<String> {
+        Set(jobs.filter { entry in
+            guard case .at(let date) = entry.when, date <= now else { return false }
+            return (kept[entry.name]?.lastRun ?? 0) > 0
+        }.map(\.name))
+    }
+}
+
 extension JobEntry {
-    /// The engine job that runs this entry's command on its schedule.
-    func jobSpec(inherited: [String: String], now: Date, log: CommandRunLog?) throws -> JobSpec {
+    /// The engine job that runs this entry's command on its schedule;
+    /// with what a store kept of it, its runs number on and its schedule
+    /// goes on from its last tick (`Schedule.resuming`).
+    func jobSpec(inherited: [String: String], now: Date, log: CommandRunLog?, store: StateStore? = nil,
+                 kept: StoredJob? = nil) throws -> JobSpec {
         var schedule: Schedule
         switch when {
         case .every(let period, let startAfter):
@@ -48,7 +67,8 @@ extension JobEntry {
             schedule = .once(after: .nanoseconds(delay))
         }
         if jitterNs > 0 { schedule = schedule.jittered(upTo: .nanoseconds(jitterNs)) }
-        let body = CommandJob(entry: self, inherited: inherited, log: log)
+        if let last = kept?.lastDueWallNs { schedule = schedule.resuming(afterTickAtWallNanoseconds: last) }
+        let body = CommandJob(entry: self, inherited: inherited, log: log, store: store, runBase: kept?.lastRun ?? 0)
         return JobSpec(name: name, group: group, queue: queue, schedule: schedule, timeout: nil, priority: priority,
                        backoff: Backoff(initial: .nanoseconds(backoffNs), cap: .nanoseconds(backoffMaxNs)),
                        maxConsecutiveFailures: giveUpAfter, retries: retries) { ctx in try body.run(ctx) }

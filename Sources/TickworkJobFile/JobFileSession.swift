@@ -1,6 +1,7 @@
 import Foundation
 import Tickwork
 import TickworkProcess
+import TickworkStore
 
 /// A job file loaded into an engine, and reloading it: jobs are matched by
 /// name; new ones are submitted, removed ones cancelled, changed ones
@@ -14,14 +15,35 @@ public final class JobFileSession: @unchecked Sendable {
     public let engine: Engine
     public let path: String
     public let log: CommandRunLog
+    /// Where runs are kept across restarts (nil: memory only).
+    public let store: StateStore?
     private let lock = Lock()
     private var file: JobFile
     private var ids: [String: JobID]
+    /// `at:` jobs left out because an earlier server ran them.
+    public private(set) var ranBefore: Set<String> = []
 
     /// Submits `file`'s jobs to `engine` (whose queues are the file's).
-    public init(file: JobFile, engine: Engine, log: CommandRunLog = CommandRunLog()) throws {
-        self.engine = engine; self.path = file.path; self.log = log; self.file = file
-        ids = try file.submit(to: engine, log: log)
+    /// With a store, each job starts with the history it kept and goes on
+    /// from its last tick, missed ticks through its policy.
+    public init(file: JobFile, engine: Engine, log: CommandRunLog = CommandRunLog(), store: StateStore? = nil) throws {
+        self.engine = engine; self.path = file.path; self.log = log; self.file = file; self.store = store
+        let kept = try store?.load(jobs: file.jobs.map(\.name)) ?? [:]
+        // A passed `at:` is fine for a job on record (it ran, or fell due
+        // while no server ran), not for one never seen: that is a mistake.
+        let now = Date()
+        let unseen = file.jobs.filter { entry in
+            guard case .at(let date) = entry.when, date < now else { return false }
+            return kept[entry.name] == nil
+        }
+        if !unseen.isEmpty {
+            throw JobFileErrors(problems: unseen.map {
+                JobFileProblem(path: file.path, line: $0.line, column: 1,
+                               message: "job \"\($0.name)\": its at: instant has passed, and no earlier run of it is on record")
+            })
+        }
+        ids = try file.submit(to: engine, log: log, store: store, kept: kept)
+        ranBefore = file.ranOnce(kept: kept, now: Date())
     }
 
     /// The engine ids of the file's jobs, by name.
@@ -49,6 +71,7 @@ public final class JobFileSession: @unchecked Sendable {
             }))
         }
         var report = ReloadReport(path: path)
+        store?.flush()   // what changed jobs ran so far is on file before it is read back
         let wanted = Set(new.jobs.map(\.name))
         for (name, id) in ids where !wanted.contains(name) {
             _ = engine.cancel(id)
@@ -57,7 +80,7 @@ public final class JobFileSession: @unchecked Sendable {
             report.removed.append(name)
         }
         for entry in new.jobs {
-            if let before = old[entry.name], before.sameJob(as: entry), ids[entry.name] != nil {
+            if let before = old[entry.name], before.sameJob(as: entry), ids[entry.name] != nil || ranBefore.contains(entry.name) {
                 report.unchanged += 1
                 continue
             }
@@ -69,7 +92,12 @@ public final class JobFileSession: @unchecked Sendable {
                 report.added.append(entry.name)
             }
             do {
-                let id = try engine.submit(try entry.jobSpec(inherited: CommandEnvironment.current(), now: now, log: log))
+                // A changed (or returning) job keeps its history and its place on the grid.
+                let kept = (try? store?.load(jobs: [entry.name]))?[entry.name]
+                let id = try engine.submit(try entry.jobSpec(inherited: CommandEnvironment.current(), now: now, log: log,
+                                                             store: store, kept: kept))
+                if let runs = kept?.runs { log.restore(id, command: entry.commandText, runs: runs) }
+                if kept == nil { store?.seen(job: entry.name, command: entry.commandText, atWallNs: wallNowNs()) }
                 if entry.paused { _ = engine.pause(id) }
                 ids[entry.name] = id
             } catch {
