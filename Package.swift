@@ -12,6 +12,7 @@ import PackageDescription
 //   TickworkMetrics → TickworkWire, Tickwork (Prometheus text of an EngineLink's sample; GET /metrics)
 //   TickworkCLI → TickworkLink, TickworkJobFile → TickworkProcess → CTickworkSpawn, Tickwork
 //   TickworkJobFile → TickworkStore → CSQLite, Tickwork (the state file a server keeps)
+//   TickworkPostgres → TickworkJobFile, CLibPQ (the cluster's tables; only job-file jobs travel)
 // The engine depends on nothing of ours and imports no UI; only
 // TickworkTerminal imports ncurses.
 let package = Package(
@@ -60,6 +61,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // What outlives a server: the store interface and the SQLite state file.
         .target(name: "TickworkStore", dependencies: ["Tickwork", "TickworkModel", "CSQLite"]),
+        // libpq (Debian's libpq-dev), for the cluster store.
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
+        // One schedule for many machines: the cluster's tables in PostgreSQL.
+        .target(name: "TickworkPostgres", dependencies: ["TickworkJobFile", "CLibPQ"]),
         .target(name: "TickworkDemos", dependencies: ["Tickwork"]),
         // The engine in this process behind the model's EngineLink: what a
         // dashboard, and later a socket server, reads and commands.
@@ -87,7 +92,7 @@ let package = Package(
             name: "TickworkCLI",
             dependencies: [
                 "Tickwork", "TickworkModel", "TickworkLink", "TickworkWire", "TickworkMetrics", "TickworkBench", "TickworkDemos", "TickworkDashboard", "TickworkTerminal", "TickworkJobFile", "TickworkProcess",
-                "TickworkStore", "CTickworkLinux",
+                "TickworkStore", "TickworkPostgres", "CTickworkLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -101,6 +106,7 @@ let package = Package(
         .testTarget(name: "TickworkWireTests", dependencies: ["TickworkWire", "TickworkLink", "Tickwork", "TickworkModel"]),
         .testTarget(name: "TickworkMetricsTests", dependencies: ["TickworkMetrics", "TickworkLink", "Tickwork", "TickworkModel"],
                     exclude: ["Golden"]),
+        .testTarget(name: "TickworkPostgresTests", dependencies: ["TickworkPostgres", "TickworkJobFile"]),
         .testTarget(name: "TickworkStoreTests", dependencies: ["TickworkStore", "TickworkModel"]),
         .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
         .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "TickworkStore", "TickworkModel", "Tickwork"]),

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building and testing Tickwork needs on a fresh Debian machine
-# with Swift: the ncursesw and sqlite3 headers, tmux (for the
+# with Swift: the ncursesw, sqlite3 and libpq headers, tmux (for the
 # end-to-end tests) and python3 (a raw socket client in them). Quiet and quick when everything is already there.
 set -euo pipefail
 need=()
 [ -e /usr/include/ncursesw/curses.h ] || [ -e /usr/include/curses.h ] || need+=(libncurses-dev)
 # The state file (TickworkStore) links the system's libsqlite3.
 [ -e /usr/include/sqlite3.h ] || need+=(libsqlite3-dev)
+# The cluster store (TickworkPostgres) links libpq.
+[ -e /usr/include/postgresql/libpq-fe.h ] || need+=(libpq-dev)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # The wire's end-to-end tests kill a client mid-frame from a Python one-liner.
 command -v python3 >/dev/null 2>&1 || need+=(python3)

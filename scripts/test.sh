@@ -5,6 +5,7 @@
 # status is the gate: under XCTest a racy run can still say "0 failures",
 # so sanitizer reports are checked separately.
 # TICKWORK_SKIP_TSAN=1, TICKWORK_SKIP_ASAN=1, TICKWORK_SKIP_FUZZ=1 leave a pass out.
+# A throwaway PostgreSQL (scripts/postgres.sh) serves the cluster tests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh || exit 1
@@ -16,6 +17,23 @@ run() {  # run LOG CMD… : show the run without per-test noise, keep the log
     grep -vE '^\[[0-9]+/[0-9]+\]|^◇|^✔ (Test|Suite) "|^Test Suite|^Test Case|Executed 0 tests' "$log"
     return $rc
 }
+
+# The cluster store's tests need a PostgreSQL: a throwaway one on loopback,
+# stopped on the way out, unless TICKWORK_TEST_POSTGRES_URL names one. In CI
+# they always run; elsewhere, without PostgreSQL, they say they are skipped.
+if [ -z "${TICKWORK_TEST_POSTGRES_URL:-}" ]; then
+    pgdir=$(mktemp -d /tmp/tickwork-test-pg-XXXXXX)
+    if url=$(scripts/postgres.sh start "$pgdir"); then
+        export TICKWORK_TEST_POSTGRES_URL=$url
+        trap 'scripts/postgres.sh stop "$pgdir"' EXIT
+        echo "== PostgreSQL on ${url##*@} (stopped at the end)"
+    elif [ "${CI:-}" = true ]; then
+        echo "FAILED: could not start PostgreSQL for the cluster tests" >&2; exit 1
+    else
+        rm -rf "$pgdir"
+        echo "== no PostgreSQL: the cluster tests will be skipped" >&2
+    fi
+fi
 
 echo "== swift test"
 run .build-test.log swift test || { echo "FAILED: swift test" >&2; exit 1; }

@@ -39,8 +39,15 @@ struct StatusCommand: ParsableCommand {
     var server: String?
     @Flag(help: "One JSON object: the server and its jobs.")
     var json = false
+    @Option(help: "Read a cluster's jobs from its database (postgresql://…) instead of a server.")
+    var store: String?
+
+    func validate() throws {
+        if store != nil && server != nil { throw ValidationError("give a server or --store, not both") }
+    }
 
     func run() throws {
+        if let store { return try ClusterStatus.print(store, json: json) }
         let link = try ServerFinder.connect(server, client: "tickwork status")
         defer { link.close() }
         let (snapshot, jobs) = try RemoteJobs.all(link)

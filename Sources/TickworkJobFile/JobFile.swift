@@ -80,3 +80,9 @@ public struct JobEntry: Sendable, Equatable {
         return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }
+
+// A job travels between machines as its entry (the cluster store keeps it
+// as JSON): every field is a plain value.
+extension JobEntry: Codable {}
+extension JobEntry.Command: Codable {}
+extension JobEntry.When: Codable {}

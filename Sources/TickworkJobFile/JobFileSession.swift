@@ -140,12 +140,17 @@ public struct ReloadReport: Sendable, Equatable {
     public var failed: [String] = []
     public var notes: [String] = []
 
+    public init(path: String) { self.path = path }
+
     /// `reloaded jobs.yaml: 1 added (disk), 1 changed (load), 0 removed, 4 unchanged`.
-    public var summary: String {
+    public var summary: String { summary(verb: "reloaded \(path)") }
+
+    /// The same after another verb: `applied jobs.yaml to postgresql://…: …`.
+    public func summary(verb: String) -> String {
         func part(_ names: [String], _ word: String) -> String {
             "\(names.count) \(word)" + (names.isEmpty ? "" : " (\(names.joined(separator: ", ")))")
         }
-        var text = "reloaded \(path): \(part(added, "added")), \(part(changed, "changed")), \(part(removed, "removed")), \(unchanged) unchanged"
+        var text = "\(verb): \(part(added, "added")), \(part(changed, "changed")), \(part(removed, "removed")), \(unchanged) unchanged"
         if !failed.isEmpty { text += "; refused: " + failed.joined(separator: "; ") }
         if !notes.isEmpty { text += "; " + notes.joined(separator: "; ") }
         return text

@@ -1,0 +1,3 @@
+// Debian's libpq-dev puts the header under postgresql/; its own includes
+// ("postgres_ext.h") are found beside it.
+#include <postgresql/libpq-fe.h>

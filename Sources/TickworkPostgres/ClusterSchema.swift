@@ -1,0 +1,51 @@
+/// The cluster's tables in PostgreSQL, created and migrated by Tickwork:
+/// version in `tickwork_meta`, each step in one transaction under an
+/// advisory lock (nodes starting together migrate once). A database of a
+/// newer version is refused: an older Tickwork cannot know what it means.
+public enum ClusterSchema {
+    public static let current = 1
+    static let lockKey = 7_341_285_001   // pg_advisory_xact_lock key: "tickwork schema"
+
+    /// `migrations[v]` takes the database from version v to v + 1.
+    static let migrations: [String] = [
+        """
+        CREATE TABLE tickwork_jobs (
+            name text PRIMARY KEY,
+            spec jsonb NOT NULL,
+            command text NOT NULL,
+            schedule text NOT NULL,
+            paused boolean NOT NULL DEFAULT false,
+            removed boolean NOT NULL DEFAULT false,
+            generation bigint NOT NULL DEFAULT 1,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+    ]
+
+    /// Brings the database to `current`, or throws why it cannot.
+    public static func migrate(_ db: PostgresConnection) throws(PostgresError) {
+        try db.transaction { () throws(PostgresError) in
+            try db.execute("SELECT pg_advisory_xact_lock($1)", [String(lockKey)])
+            try db.execute("CREATE TABLE IF NOT EXISTS tickwork_meta (key text PRIMARY KEY, value text NOT NULL)")
+            let version = try Self.version(db)
+            if version > current {
+                throw PostgresError("\(db.url) holds Tickwork schema \(version); this tickwork knows up to \(current): upgrade tickwork")
+            }
+            for v in version..<current {
+                try db.execute(migrations[v])
+                try db.execute("""
+                    INSERT INTO tickwork_meta (key, value) VALUES ('schema_version', $1)
+                    ON CONFLICT (key) DO UPDATE SET value = excluded.value
+                    """, [String(v + 1)])
+            }
+        }
+    }
+
+    /// The schema version on the database (0: none yet).
+    static func version(_ db: PostgresConnection) throws(PostgresError) -> Int {
+        let rows = try db.execute("SELECT value FROM tickwork_meta WHERE key = 'schema_version'")
+        guard let text = rows.first?[0] else { return 0 }
+        guard let v = Int(text) else { throw PostgresError("\(db.url): tickwork_meta has schema_version \"\(text)\", not a number") }
+        return v
+    }
+}
