@@ -64,7 +64,7 @@ let package = Package(
         // libpq (Debian's libpq-dev), for the cluster store.
         .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         // One schedule for many machines: the cluster's tables in PostgreSQL.
-        .target(name: "TickworkPostgres", dependencies: ["TickworkJobFile", "CLibPQ"]),
+        .target(name: "TickworkPostgres", dependencies: ["Tickwork", "TickworkModel", "TickworkJobFile", "TickworkStore", "CLibPQ"]),
         .target(name: "TickworkDemos", dependencies: ["Tickwork"]),
         // The engine in this process behind the model's EngineLink: what a
         // dashboard, and later a socket server, reads and commands.
@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "TickworkWireTests", dependencies: ["TickworkWire", "TickworkLink", "Tickwork", "TickworkModel"]),
         .testTarget(name: "TickworkMetricsTests", dependencies: ["TickworkMetrics", "TickworkLink", "Tickwork", "TickworkModel"],
                     exclude: ["Golden"]),
-        .testTarget(name: "TickworkPostgresTests", dependencies: ["TickworkPostgres", "TickworkJobFile"]),
+        .testTarget(name: "TickworkPostgresTests", dependencies: ["TickworkPostgres", "TickworkJobFile", "Tickwork"]),
         .testTarget(name: "TickworkStoreTests", dependencies: ["TickworkStore", "TickworkModel"]),
         .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
         .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "TickworkStore", "TickworkModel", "Tickwork"]),

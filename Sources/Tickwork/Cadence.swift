@@ -1,19 +1,19 @@
 /// The pure arithmetic of "when is the next run due", kept apart from threads
 /// and locks so every rule is tested with plain numbers.
-enum Cadence {
+public enum Cadence {
     /// The outcome of planning the run after one that was due at `due` and
     /// ended at `end` on a fixed-rate grid.
-    struct Plan: Equatable {
+    public struct Plan: Equatable, Sendable {
         /// The grid tick the next run belongs to (lateness is measured from it).
-        var nextDue: Int64
+        public var nextDue: Int64
         /// Ticks that passed and will not be run.
-        var missed: Int
+        public var missed: Int
     }
 
     /// Fixed rate. `due` is the tick just run (the grid is every `p` from
     /// it); `end` is when that run ended (the earliest the job may run again).
     /// `.reanchor` returns `end` itself: the grid then continues from there.
-    static func fixedRate(period p: Int64, policy: MissedTickPolicy, due: Int64, end: Int64) -> Plan {
+    public static func fixedRate(period p: Int64, policy: MissedTickPolicy, due: Int64, end: Int64) -> Plan {
         let candidate = due + p
         if candidate > end { return Plan(nextDue: candidate, missed: 0) }
         // m ≥ 1 ticks (due+p … due+m·p) passed while the job could not run.

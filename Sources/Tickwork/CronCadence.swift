@@ -4,14 +4,14 @@ import Foundation
 /// expression, the missed-tick policy, the fire time the job waits for and
 /// the wall clock now. The engine applies it after each run and when the
 /// wall clock moves; tests call it as a table.
-enum CronCadence {
-    struct Plan: Equatable {
+public enum CronCadence {
+    public struct Plan: Equatable, Sendable {
         /// The fire time (unix ns) the next run belongs to.
-        var tick: Int64
+        public var tick: Int64
         /// Run at once (fire times passed unseen), not at `tick`.
-        var runNow: Bool
+        public var runNow: Bool
         /// Fire times that will not get a run of their own.
-        var missed: Int
+        public var missed: Int
     }
 
     /// Missed fire times are counted up to this many (a year of
@@ -20,7 +20,7 @@ enum CronCadence {
 
     /// `pending` is the first fire time the job has not run for; nil if the
     /// expression never fires again.
-    static func plan(_ expr: CronExpression, policy: MissedTickPolicy, pending: Int64, now: Int64) -> Plan? {
+    public static func plan(_ expr: CronExpression, policy: MissedTickPolicy, pending: Int64, now: Int64) -> Plan? {
         if pending > now { return Plan(tick: pending, runNow: false, missed: 0) }
         var count = 1
         var last = pending
@@ -40,7 +40,7 @@ enum CronCadence {
 
 extension CronExpression {
     /// `nextFire(after:)` in unix nanoseconds (fire times are whole seconds).
-    func nextFireNs(after ns: Int64) -> Int64? {
+    public func nextFireNs(after ns: Int64) -> Int64? {
         let seconds = Double(ns.quotientAndRemainder(dividingBy: 1_000_000_000).quotient)
             + Double(ns % 1_000_000_000) / 1e9
         guard let d = nextFire(after: Date(timeIntervalSince1970: seconds)) else { return nil }

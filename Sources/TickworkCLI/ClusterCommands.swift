@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TickworkJobFile
+import Tickwork
 import TickworkPostgres
 
 /// `--store postgresql://…`: the cluster's database, connected and at this
@@ -42,35 +43,105 @@ struct ApplyCommand: ParsableCommand {
     }
 }
 
-/// `status --store URL`: the cluster's jobs as the database holds them,
-/// with no node running.
+/// `status --store URL`: the cluster as the database holds it, with no
+/// node running: its nodes, and each job's next tick and last run (which
+/// node ran it, how it ended).
 enum ClusterStatus {
     struct Report: Encodable {
+        struct Node: Encodable {
+            let name: String, host: String, pid: Int, workers: Int, runs: Int
+            let heartbeatAgeSeconds: Double
+        }
         struct Job: Encodable {
             let name: String, group: String, queue: String, state: String, schedule: String, command: String
             let generation: Int
+            /// Seconds from now (negative: overdue); nil when no tick is planned.
+            let nextDueInSeconds: Double?
+            let lastRun: Run?
+        }
+        struct Run: Encodable {
+            let due: String, node: String, state: String, outcome: String?
         }
         let store: String
+        let nodes: [Node]
         let jobs: [Job]
     }
 
     static func print(_ text: String, json: Bool) throws {
         let db = try ClusterStore.connect(text)
-        let rows: [ClusterJobs.Row]
-        do { rows = try ClusterJobs.list(db) } catch { throw CleanFailure("tickwork: store: \(error)") }
-        let jobs = rows.map { r in
-            Report.Job(name: r.name, group: r.entry.group, queue: r.entry.queue, state: r.paused ? "paused" : "active",
-                       schedule: r.entry.scheduleText, command: r.entry.commandText, generation: r.generation)
-        }
+        let report: Report
+        do { report = try read(db) } catch { throw CleanFailure("tickwork: store: \(error)") }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase
-            Swift.print(String(decoding: try encoder.encode(Report(store: db.url.redacted, jobs: jobs)), as: UTF8.self))
-        } else {
-            Swift.print("\(db.url): \(jobs.count) job\(jobs.count == 1 ? "" : "s")")
-            let table = [["NAME", "GROUP", "STATE", "SCHEDULE", "COMMAND"]] + jobs.map { [$0.name, $0.group, $0.state, $0.schedule, $0.command] }
-            for line in StatusCommand.table(table) { Swift.print(line) }
+            Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        Swift.print("\(db.url): \(report.nodes.count) node\(report.nodes.count == 1 ? "" : "s"), \(report.jobs.count) job\(report.jobs.count == 1 ? "" : "s")")
+        if !report.nodes.isEmpty {
+            let nodes = [["NODE", "HOST", "PID", "WORKERS", "HEARTBEAT", "RUNS"]] + report.nodes.map {
+                [$0.name, $0.host, String($0.pid), String($0.workers), formatNanoseconds(Int64($0.heartbeatAgeSeconds * 1e9)) + " ago", String($0.runs)]
+            }
+            for line in StatusCommand.table(nodes) { Swift.print(line) }
+        }
+        let table = [["NAME", "GROUP", "STATE", "SCHEDULE", "NEXT", "LAST", "COMMAND"]] + report.jobs.map { j in
+            [j.name, j.group, j.state, j.schedule, j.nextDueInSeconds.map { formatNanoseconds(Int64($0 * 1e9)) } ?? "-",
+             j.lastRun.map { "\($0.outcome ?? $0.state) on \($0.node)" } ?? "none", j.command]
+        }
+        for line in StatusCommand.table(table) { Swift.print(line) }
+    }
+
+    static func read(_ db: PostgresConnection) throws(PostgresError) -> Report {
+        let nodes = try db.execute("""
+            SELECT name, host, pid, workers, runs, extract(epoch from now() - heartbeat_at) FROM tickwork_nodes ORDER BY name
+            """).map { r in
+            Report.Node(name: r[0] ?? "", host: r[1] ?? "", pid: Int(r[2] ?? "") ?? 0, workers: Int(r[3] ?? "") ?? 0,
+                        runs: Int(r[4] ?? "") ?? 0, heartbeatAgeSeconds: ((Double(r[5] ?? "") ?? 0) * 1000).rounded() / 1000)
+        }
+        let last = try db.execute("""
+            SELECT DISTINCT ON (job) job, due_us, node, state, outcome FROM tickwork_runs ORDER BY job, due_us DESC
+            """)
+        var lastRun: [String: Report.Run] = [:]
+        for r in last {
+            guard let job = r[0], let due = Int64(r[1] ?? "") else { continue }
+            lastRun[job] = Report.Run(due: NextRuns.utcText(Date(timeIntervalSince1970: Double(due) / 1e6)), node: r[2] ?? "",
+                                      state: r[3] ?? "", outcome: r[4])
+        }
+        let ticks = try db.execute("""
+            SELECT t.job, (t.next_due_us - (extract(epoch from now()) * 1000000)::bigint) FROM tickwork_ticks t
+            """)
+        var next: [String: Double] = [:]
+        for r in ticks { if let job = r[0], let us = Double(r[1] ?? "") { next[job] = us / 1e6 } }
+        let jobs = try ClusterJobs.list(db).map { r in
+            Report.Job(name: r.name, group: r.entry.group, queue: r.entry.queue, state: r.paused ? "paused" : "active",
+                       schedule: r.entry.scheduleText, command: r.entry.commandText, generation: r.generation,
+                       nextDueInSeconds: r.paused ? nil : next[r.name], lastRun: lastRun[r.name])
+        }
+        return Report(store: db.url.redacted, nodes: nodes, jobs: jobs)
+    }
+}
+
+/// `serve --store URL [--file F]`: applies the file to the cluster (if
+/// given) and joins it as a node that runs its share of the schedule.
+enum ClusterServe {
+    static func join(_ text: String, file: String?, engine: Engine, node: String?, say: (String) -> Void) throws -> ClusterNode {
+        do {
+            let db = try ClusterStore.connect(text)
+            if let file {
+                let jobs = try WorkloadOptions.loadOrExit(file)
+                do { say("tickwork serve: " + (try ClusterJobs.apply(jobs, to: db)).summary(verb: "applied \(file) to \(db.url)")) }
+                catch { throw CleanFailure("tickwork: store: \(error)") }
+            }
+            let name = node ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
+            let member: ClusterNode
+            do { member = try ClusterNode(url: db.url, engine: engine, name: name) } catch { throw CleanFailure("tickwork: store: \(error)") }
+            member.start()
+            say("tickwork serve: node \(name) joined the cluster at \(db.url) (lease \(Int(member.settings.leaseSeconds)) s, heartbeat every \(Int(member.settings.heartbeatSeconds)) s)")
+            return member
+        } catch {
+            _ = engine.shutdown(deadline: .seconds(1))
+            throw error
         }
     }
 }

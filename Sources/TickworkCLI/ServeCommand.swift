@@ -9,6 +9,7 @@ import TickworkLink
 import TickworkMetrics
 import TickworkProcess
 import TickworkStore
+import TickworkPostgres
 import TickworkTerminal
 import TickworkWire
 
@@ -28,6 +29,10 @@ struct ServeCommand: ParsableCommand {
     var readonly = false
     @Option(help: "With --file: where runs are kept across restarts (a SQLite file), or `none`. Default: $XDG_STATE_HOME/tickwork/<file>-<hash>.sqlite.")
     var state: String?
+    @Option(help: "Share one schedule with other nodes through PostgreSQL (postgresql://…): --file's jobs are applied to it, and this node runs its share.")
+    var store: String?
+    @Option(help: "This node's name in the cluster. Default: HOST:PID.")
+    var node: String?
     @Option(help: "Serve GET /metrics (Prometheus text) on HOST:PORT, e.g. 127.0.0.1:9464.")
     var metrics: String?
     @Option(name: .customLong("metrics-jobs"), parsing: .unconditional,
@@ -39,6 +44,9 @@ struct ServeCommand: ParsableCommand {
         guard (0...100_000).contains(metricsJobs) else { throw ValidationError("--metrics-jobs must be 0…100000 (got \(metricsJobs))") }
         if let s = state, s.isEmpty { throw ValidationError("--state needs a path, or none") }
         if state != nil && workload.file == nil { throw ValidationError("--state keeps a job file's runs: give --file too") }
+        if state != nil && store != nil { throw ValidationError("--state is one machine's; a cluster keeps its runs in --store") }
+        if node != nil && store == nil { throw ValidationError("--node names this node in a cluster: give --store too") }
+        if let n = node, n.isEmpty || n.count > 200 { throw ValidationError("--node needs a name of 1…200 characters") }
         if let s = socket {
             if s.isEmpty { throw ValidationError("--socket needs a path") }
             if s.utf8.count > UnixSocket.maximumPathBytes {
@@ -51,14 +59,17 @@ struct ServeCommand: ParsableCommand {
         SignalRelay.blockForProcess()
         var logger = Logger(label: "tickwork")
         logger.logLevel = .warning
-        var store: StateFile?
-        let started = try workload.start(logger: logger) { file in
-            store = try StateOption.open(StateOption.path(state, jobFile: file.path, environment: ProcessInfo.processInfo.environment))
-            return store
-        }
-        defer { store?.close() }
-        let host = started.host, engine = host.engine
+        // Where it listens is settled first: nothing starts (or joins a
+        // cluster) that a bad socket folder would then leave behind.
         let path = try socketPath()
+        var stateFile: StateFile?
+        let started = try workload.start(logger: logger, store: store != nil ? nil : { file in
+            stateFile = try StateOption.open(StateOption.path(state, jobFile: file.path, environment: ProcessInfo.processInfo.environment))
+            return stateFile
+        }, cluster: store != nil)
+        defer { stateFile?.close() }
+        let host = started.host, engine = host.engine
+        let cluster = try store.map { try ClusterServe.join($0, file: workload.file, engine: engine, node: node, say: say) }
         let link = LocalEngineLink(engine: engine, demos: DemoControls(host: host, logger: logger),
                                    commands: started.session.map { CommandControls(session: $0, logger: logger) } ?? CommandControls())
         let stoppedByClient = StopBox()
@@ -69,7 +80,9 @@ struct ServeCommand: ParsableCommand {
             kill(getpid(), SIGTERM)
         }
         do { try server.start() } catch {
+            cluster?.stopClaiming()
             _ = engine.shutdown(deadline: .seconds(1))
+            cluster?.leave()
             throw CleanFailure("tickwork serve: \(error)")
         }
         var metricsServer: MetricsServer?
@@ -81,18 +94,21 @@ struct ServeCommand: ParsableCommand {
                 say("tickwork serve: metrics at http://\(m.host):\(m.port)/metrics")
             } catch {
                 server.stop()
+                cluster?.stopClaiming()
                 _ = engine.shutdown(deadline: .seconds(1))
+                cluster?.leave()
                 throw CleanFailure("tickwork serve: --metrics \(error)")
             }
         }
         defer { metricsServer?.stop() }
-        if let store { say("tickwork serve: " + Self.describe(store, jobs: started.session?.jobIDs.count ?? 0)) }
+        if let stateFile { say("tickwork serve: " + Self.describe(stateFile, jobs: started.session?.jobIDs.count ?? 0)) }
         if let done = started.session?.ranBefore, !done.isEmpty {
             say("tickwork serve: left out (their at: instant passed and they ran before): " + done.sorted().joined(separator: ", "))
         }
         say("tickwork serve: listening on \(path) (pid \(getpid())\(readonly ? ", read-only" : "")); attach with: tickwork attach \(getpid())")
         let signal = waitForStop(onHangup: started.session.map { session in { "tickwork serve: " + session.reloadLine() } })
         server.stop()
+        cluster?.stopClaiming()
         defer { CommandRunner.killRemaining() }
         let stopped: EngineStopped
         if let byClient = stoppedByClient.value {
@@ -103,9 +119,10 @@ struct ServeCommand: ParsableCommand {
             stopped = link.shutdown(deadline: started.shutdownDeadline)
             say("tickwork serve: stopping on \(signal == SIGINT ? "SIGINT" : "SIGTERM")")
         }
+        cluster?.leave()
         say(DashboardApp.describe(stopped.report, abandoned: stopped.abandoned, .ascii))
-        store?.close()
-        if let problem = store?.health { say("tickwork serve: state: \(problem)") }
+        stateFile?.close()
+        if let problem = stateFile?.health { say("tickwork serve: state: \(problem)") }
         if !stopped.report.isClean { throw ExitCode(3) }
     }
 

@@ -49,21 +49,23 @@ struct WorkloadOptions: ParsableArguments {
     /// demos (default: refresh, when there is no file).
     /// Starts the engine, the job file's jobs (kept in `store` when one is
     /// given: `openStore` makes it from the file) and the demos.
-    func start(logger: Logger, store openStore: ((JobFile) throws -> StateStore?)? = nil) throws -> Started {
+    /// `cluster`: the file's jobs run from a cluster's claims, not from this
+    /// engine's own schedule (the file only sizes the pool); no default demo.
+    func start(logger: Logger, store openStore: ((JobFile) throws -> StateStore?)? = nil, cluster: Bool = false) throws -> Started {
         // With a state file, an `at:` instant that has passed may belong to
         // a job an earlier server ran (left out) or missed (run once now).
         var jobFile = try file.map { try Self.loadOrExit($0, acceptPastInstants: openStore != nil) }
         let store = try jobFile.flatMap { try openStore?($0) }
         if store == nil, openStore != nil, let file { jobFile = try Self.loadOrExit(file) }
         var names: [String] = []
-        let asked = demos.isEmpty && jobFile == nil ? ["refresh"] : demos
+        let asked = demos.isEmpty && jobFile == nil && !cluster ? ["refresh"] : demos
         for name in asked where !names.contains(name) { names.append(name) }
         let fileWorkers = jobFile.map { $0.workers ?? 4 } ?? 0
-        let poolSize = workers ?? Swift.min(256, fileWorkers + (names.isEmpty ? 0 : DemoHost.workers(for: names)))
+        let poolSize = workers ?? Swift.max(1, Swift.min(256, (cluster && jobFile == nil ? 4 : fileWorkers) + (names.isEmpty ? 0 : DemoHost.workers(for: names))))
         let engine = try Engine(EngineConfiguration(workers: poolSize, queues: jobFile?.queues ?? []))
         let host = DemoHost(engine: engine, settings: DemoSettings(seed: seed, jobs: jobs), growPool: workers == nil)
         let session: JobFileSession?
-        do { session = try jobFile.map { try JobFileSession(file: $0, engine: engine, store: store) } } catch let error as StoreError {
+        do { session = cluster ? nil : try jobFile.map { try JobFileSession(file: $0, engine: engine, store: store) } } catch let error as StoreError {
             _ = engine.shutdown(deadline: .seconds(1))
             throw CleanFailure("tickwork: \(error)")
         } catch let errors as JobFileErrors {

@@ -18,6 +18,12 @@ struct CommandJob: Sendable {
     /// The highest run number an earlier server recorded: runs number on.
     var runBase = 0
 
+    /// A cluster's run: the tick it claimed (its TICKWORK_DUE), and asked
+    /// just before the command starts whether it still may (a node that
+    /// lost its lease must not start a run another node now owns).
+    var claimedDueWallNs: Int64? = nil
+    var mayStart: (@Sendable () -> Bool)? = nil
+
     init(entry: JobEntry, inherited: [String: String], log: CommandRunLog?, store: StateStore? = nil, runBase: Int = 0) {
         self.entry = entry; self.inherited = inherited; self.log = log; self.store = store; self.runBase = runBase
     }
@@ -27,7 +33,11 @@ struct CommandJob: Sendable {
 
     func run(_ ctx: JobContext) throws {
         let run = runBase + ctx.run
-        let dueWall = dueWallNs(ctx)
+        let dueWall = claimedDueWallNs ?? dueWallNs(ctx)
+        if let mayStart, !mayStart() {
+            ctx.status("not started: this node lost its claim")
+            return
+        }
         let spec = CommandSpec(argv: argv, environment: environment(ctx, run: run, dueWallNs: dueWall), workingDirectory: entry.cwd,
                                timeoutNs: entry.timeoutNs, killAfterNs: entry.killAfterNs, outputLimit: entry.outputLimit)
         let startWall = wallNowNs()

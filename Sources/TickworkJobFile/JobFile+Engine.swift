@@ -42,6 +42,21 @@ extension JobFile {
 }
 
 extension JobEntry {
+    /// One run of this entry for a tick a cluster claimed: a one-time
+    /// engine job (in the default queue) whose TICKWORK_DUE is the tick,
+    /// whose start and end go to `store`, and which starts its command only
+    /// if `mayStart` still says yes.
+    public func claimedRunSpec(dueWallNs: Int64, run: Int, store: StateStore, log: CommandRunLog? = nil,
+                               inherited: [String: String] = CommandEnvironment.current(),
+                               mayStart: @escaping @Sendable () -> Bool) -> JobSpec {
+        var body = CommandJob(entry: self, inherited: inherited, log: log, store: store, runBase: run - 1)
+        body.claimedDueWallNs = dueWallNs
+        body.mayStart = mayStart
+        let job = body
+        return JobSpec(name: name, group: group, schedule: .once(after: .zero), timeout: nil, priority: priority,
+                       backoff: nil) { ctx in try job.run(ctx) }
+    }
+
     /// The engine job that runs this entry's command on its schedule;
     /// with what a store kept of it, its runs number on and its schedule
     /// goes on from its last tick (`Schedule.resuming`).

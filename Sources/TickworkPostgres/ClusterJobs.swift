@@ -8,11 +8,16 @@ import TickworkJobFile
 /// removed. A job's pause is the cluster's, not the file's: the file's
 /// `paused:` sets it only when the job is added.
 public enum ClusterJobs {
+    static let applyLockKey = 7_341_285_002
     /// Applies `file` to the store; returns what changed.
     public static func apply(_ file: JobFile, to db: PostgresConnection) throws(PostgresError) -> ReloadReport {
+        if let refusal = file.jobs.lazy.compactMap(ClusterCadence.refusal).first { throw PostgresError(refusal) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try db.transaction { () throws(PostgresError) -> ReloadReport in
+            // Nodes started together with one file apply it one at a time:
+            // the first adds, the others find it unchanged.
+            try db.execute("SELECT pg_advisory_xact_lock($1)", [String(applyLockKey)])
             let rows = try db.execute("SELECT name, spec::text, removed FROM tickwork_jobs FOR UPDATE")
             var stored: [String: (spec: String, removed: Bool)] = [:]
             for row in rows { if let name = row[0] { stored[name] = (row[1] ?? "", row[2] == "t") } }

@@ -3,7 +3,7 @@
 /// advisory lock (nodes starting together migrate once). A database of a
 /// newer version is refused: an older Tickwork cannot know what it means.
 public enum ClusterSchema {
-    public static let current = 1
+    public static let current = 2
     static let lockKey = 7_341_285_001   // pg_advisory_xact_lock key: "tickwork schema"
 
     /// `migrations[v]` takes the database from version v to v + 1.
@@ -20,6 +20,42 @@ public enum ClusterSchema {
             updated_at timestamptz NOT NULL DEFAULT now()
         )
         """,
+        // 2: nodes, each job's next tick, and the runs claimed for ticks.
+        // Instants are microseconds of UTC on the database's clock.
+        """
+        CREATE SEQUENCE tickwork_tokens;
+        CREATE TABLE tickwork_nodes (
+            name text PRIMARY KEY,
+            host text NOT NULL,
+            pid integer NOT NULL,
+            workers integer NOT NULL,
+            token bigint NOT NULL,
+            started_at timestamptz NOT NULL DEFAULT now(),
+            heartbeat_at timestamptz NOT NULL DEFAULT now(),
+            runs bigint NOT NULL DEFAULT 0
+        );
+        CREATE TABLE tickwork_ticks (
+            job text PRIMARY KEY REFERENCES tickwork_jobs (name) ON DELETE CASCADE,
+            generation bigint NOT NULL,
+            next_due_us bigint
+        );
+        CREATE INDEX tickwork_ticks_due ON tickwork_ticks (next_due_us);
+        CREATE TABLE tickwork_runs (
+            job text NOT NULL,
+            due_us bigint NOT NULL,
+            node text NOT NULL,
+            token bigint NOT NULL,
+            state text NOT NULL CHECK (state IN ('claimed', 'running', 'ended', 'interrupted')),
+            claimed_at timestamptz NOT NULL DEFAULT now(),
+            started_at timestamptz,
+            ended_at timestamptz,
+            outcome text,
+            failed boolean,
+            exit_code integer,
+            PRIMARY KEY (job, due_us)
+        );
+        CREATE INDEX tickwork_runs_open ON tickwork_runs (node) WHERE state IN ('claimed', 'running');
+        """,
     ]
 
     /// Brings the database to `current`, or throws why it cannot.
@@ -32,7 +68,7 @@ public enum ClusterSchema {
                 throw PostgresError("\(db.url) holds Tickwork schema \(version); this tickwork knows up to \(current): upgrade tickwork")
             }
             for v in version..<current {
-                try db.execute(migrations[v])
+                try db.executeScript(migrations[v])
                 try db.execute("""
                     INSERT INTO tickwork_meta (key, value) VALUES ('schema_version', $1)
                     ON CONFLICT (key) DO UPDATE SET value = excluded.value

@@ -55,6 +55,18 @@ public final class PostgresConnection {
         }
     }
 
+    /// Runs several statements that return nothing (the simple protocol:
+    /// no parameters), as a migration does.
+    public func executeScript(_ sql: String) throws(PostgresError) {
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY else {
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            throw PostgresError(oneLine(String(cString: PQerrorMessage(connection))).replacingFirst("ERROR:  ", with: ""), sqlState: state)
+        }
+    }
+
     /// `body` inside BEGIN … COMMIT, rolled back if it throws.
     public func transaction<T>(_ body: () throws(PostgresError) -> T) throws(PostgresError) -> T {
         try execute("BEGIN")

@@ -246,8 +246,8 @@ public final class StateFile: StateStore, @unchecked Sendable {
     }
 }
 
-/// A post waiting for the writer.
-enum StoreOp {
+/// A post waiting for a store's writer.
+public enum StoreOp: Sendable {
     case seen(job: String, command: String, atWallNs: Int64)
     case started(RunStart)
     case ended(RunEnd)

@@ -1,0 +1,368 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Tickwork
+import TickworkJobFile
+
+/// One node of a cluster sharing a schedule through PostgreSQL. No
+/// leader: every node claims due ticks itself.
+///
+/// - **Claims.** Each round, in one transaction, a node takes due ticks
+///   (`FOR UPDATE SKIP LOCKED`: two nodes never take the same row), moves
+///   each job's next tick on through its missed-tick policy, and inserts
+///   the runs under the unique key `(job, due_us)`. The transaction first
+///   checks (and share-locks) the node's own row with its token: a node
+///   whose registration was taken over claims nothing.
+/// - **Leases.** A node heartbeats every `heartbeat`; one silent for
+///   `lease` is dead to the others: the first to notice deletes its row,
+///   marks its running runs interrupted and takes over its claimed ones.
+/// - **Fencing.** Every claim carries the node's token; a run starts only
+///   while the node's last heartbeat is younger than `lease − heartbeat`
+///   (by its own monotonic clock) and the claim is still its own, and every
+///   write of a run checks the token. A frozen node that wakes starts
+///   nothing, finds its heartbeat refused, drops its claims and registers
+///   again under a new token.
+///
+/// Threads: the claimer and the heartbeat each own their connection; the
+/// journal's writer owns its own. `lock` guards `token`, `lastBeatNs`,
+/// `lost`, `stopping`, `leaving`, the threads' flags, `inFlight`, `claims`,
+/// `notices`.
+public final class ClusterNode: @unchecked Sendable {
+    public struct Settings: Sendable {
+        public var leaseSeconds = 5.0
+        public var heartbeatSeconds = 1.0
+        /// The longest a node waits before looking for due ticks again (it
+        /// wakes at the next tick it knows of, sooner).
+        public var pollSeconds = 0.25
+        /// After a run ends, how long the claimer gathers more free places
+        /// before its next round.
+        public var claimGatherSeconds = 0.02
+        /// Runs in flight at most (claimed, not yet ended); nil: the
+        /// engine's workers. A node claims only what it can start now, so
+        /// a busy node leaves due ticks to the others.
+        public var maxInFlight: Int? = nil
+        public init() {}
+    }
+
+    public let name: String
+    public let url: PostgresURL
+    public let engine: Engine
+    public let settings: Settings
+    private let claimDB: PostgresConnection
+    private let beatDB: PostgresConnection
+    private var journal: ClusterRunJournal!
+    private let lock = Lock()
+    private let stopped = Condition()
+    private var token: Int64 = 0
+    private var lastBeatNs: Int64 = 0
+    private var lost = false, stopping = false
+    private var claimerRunning = false, beaterRunning = false, leaving = false
+    /// A run ended since the claimer last looked (it may claim again).
+    private var runEnded = false
+    private var inFlight = 0
+    private var claims = Set<RunKey>()
+    /// Lines for a person (lost the lease, rescued a node), newest last.
+    private var notices: [String] = []
+
+    public init(url: PostgresURL, engine: Engine, name: String, settings: Settings = Settings()) throws(PostgresError) {
+        self.url = url; self.engine = engine; self.name = name; self.settings = settings
+        claimDB = try PostgresConnection(url, applicationName: "tickwork node \(name)")
+        try ClusterSchema.migrate(claimDB)
+        beatDB = try PostgresConnection(url, applicationName: "tickwork node \(name) heartbeat")
+        journal = try ClusterRunJournal(url, node: name) { [weak self] n in self?.ended(n) }
+        try register()
+    }
+
+    /// Starts claiming and heartbeating.
+    public func start() {
+        lock.withLock { claimerRunning = true; beaterRunning = true }
+        startThread(name: "tickwork-cluster-claim") { [self] in claimLoop(); lock.withLock { claimerRunning = false; stopped.broadcast() } }
+        startThread(name: "tickwork-cluster-beat") { [self] in beatLoop(); lock.withLock { beaterRunning = false; stopped.broadcast() } }
+    }
+
+    /// Stops claiming; the heartbeat goes on, so the runs in flight stay
+    /// this node's while the engine finishes them (shut it down next).
+    public func stopClaiming() {
+        lock.withLock {
+            stopping = true
+            stopped.broadcast()
+            while claimerRunning { stopped.wait(lock) }
+        }
+    }
+
+    /// Leaves the cluster once the engine is done: the runs' ends are
+    /// written, the heartbeat stops and the node's row goes, so its claims
+    /// never started are taken over at once by the others.
+    public func leave() {
+        stopClaiming()
+        lock.withLock {
+            leaving = true
+            stopped.broadcast()
+            while beaterRunning { stopped.wait(lock) }
+        }
+        journal.flush()
+        let t = lock.withLock { token }
+        _ = try? beatDB.execute("DELETE FROM tickwork_nodes WHERE name = $1 AND token = $2", [name, String(t)])
+        journal.close()
+    }
+
+    public var recentNotices: [String] { lock.withLock { notices } }
+
+    private func note(_ line: String) {
+        lock.withLock {
+            notices.append(line)
+            if notices.count > 50 { notices.removeFirst() }
+        }
+    }
+
+    // MARK: registration and heartbeat
+
+    /// Takes (or takes back) the node's row under a new token.
+    private func register() throws(PostgresError) {
+        let rows = try beatDB.execute("""
+            INSERT INTO tickwork_nodes (name, host, pid, workers, token) VALUES ($1, $2, $3, $4, nextval('tickwork_tokens'))
+            ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, workers = excluded.workers,
+                token = excluded.token, started_at = now(), heartbeat_at = now()
+            RETURNING token
+            """, [name, ProcessInfo.processInfo.hostName, String(getpid()), String(engine.snapshot().targetWorkers)])
+        let t = Int64(rows.first?[0] ?? "") ?? 0
+        lock.withLock { token = t; lastBeatNs = monotonicNanoseconds(); lost = false }
+    }
+
+    private func beatLoop() {
+        while waitOrStop(seconds: settings.heartbeatSeconds, until: { self.leaving }) {
+            do {
+                try beat()
+                try rescue()
+                try syncTicks(beatDB)
+            } catch {
+                note("cluster: \(error)")
+            }
+        }
+    }
+
+    /// One heartbeat: refused (zero rows) when another node declared this
+    /// one dead; then every claim not started is dropped and the node
+    /// registers again.
+    private func beat() throws(PostgresError) {
+        let t = lock.withLock { token }
+        let rows = try beatDB.execute("UPDATE tickwork_nodes SET heartbeat_at = now() WHERE name = $1 AND token = $2 RETURNING 1",
+                                      [name, String(t)])
+        if rows.isEmpty {
+            let dropped = lock.withLock {
+                lost = true
+                defer { claims.removeAll() }
+                return claims.count
+            }
+            note("cluster: this node's lease was taken (it was silent past \(Int(settings.leaseSeconds)) s); \(dropped) claimed runs dropped; joining again")
+            try register()
+        } else {
+            lock.withLock { lastBeatNs = monotonicNanoseconds() }
+        }
+    }
+
+    /// Declares nodes silent past the lease dead: their running runs are
+    /// interrupted, their claimed runs are this node's now.
+    private func rescue() throws(PostgresError) {
+        let t = lock.withLock { token }
+        let lease = String(settings.leaseSeconds)
+        let taken: [[String?]] = try beatDB.transaction { () throws(PostgresError) -> [[String?]] in
+            let dead = try beatDB.execute("DELETE FROM tickwork_nodes WHERE heartbeat_at < now() - make_interval(secs => $1::double precision) RETURNING name", [lease])
+            for row in dead { note("cluster: node \(row[0] ?? "?") silent past its lease; its runs are rescued") }
+            try beatDB.execute("""
+                UPDATE tickwork_runs r SET state = 'interrupted', ended_at = now(), failed = true,
+                    outcome = 'interrupted: node ' || r.node || ' went silent mid-run'
+                WHERE r.state = 'running' AND NOT EXISTS (SELECT 1 FROM tickwork_nodes n WHERE n.name = r.node AND n.token = r.token)
+                """)
+            return try beatDB.execute("""
+                UPDATE tickwork_runs r SET node = $1, token = $2, claimed_at = now()
+                FROM tickwork_jobs j
+                WHERE j.name = r.job AND r.state = 'claimed'
+                  AND NOT EXISTS (SELECT 1 FROM tickwork_nodes n WHERE n.name = r.node AND n.token = r.token)
+                RETURNING r.job, r.due_us, j.spec::text
+                """, [name, String(t)])
+        }
+        if !taken.isEmpty { hand(taken, token: t) }
+    }
+
+    /// Every job has a tick row at its generation: new or changed jobs are
+    /// planned from now.
+    func syncTicks(_ db: PostgresConnection) throws(PostgresError) {
+        let rows = try db.execute("""
+            SELECT j.name, j.spec::text, j.generation, (extract(epoch from now()) * 1000000)::bigint
+            FROM tickwork_jobs j LEFT JOIN tickwork_ticks t ON t.job = j.name
+            WHERE NOT j.removed AND (t.job IS NULL OR t.generation <> j.generation)
+            """)
+        guard !rows.isEmpty else { return }
+        let decoder = JSONDecoder()
+        var names: [String] = [], generations: [Int64] = [], dues: [String?] = []
+        for row in rows {
+            guard let name = row[0], let spec = row[1], let entry = try? decoder.decode(JobEntry.self, from: Data(spec.utf8)),
+                  let now = Int64(row[3] ?? "") else { continue }
+            names.append(name); generations.append(Int64(row[2] ?? "") ?? 0)
+            dues.append(ClusterCadence.first(entry, nowUs: now).map(String.init))
+        }
+        try db.execute("""
+            INSERT INTO tickwork_ticks (job, generation, next_due_us)
+            SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+            ON CONFLICT (job) DO UPDATE SET generation = excluded.generation, next_due_us = excluded.next_due_us
+            WHERE tickwork_ticks.generation <> excluded.generation
+            """, [postgresArray(names), postgresArray(generations), postgresArray(dues)])
+    }
+
+    // MARK: claims
+
+    private func claimLoop() {
+        do { try syncTicks(claimDB) } catch { note("cluster: \(error)") }
+        var wait = settings.pollSeconds
+        var emptyRounds = 0
+        while waitOrStop(seconds: wait, wakingOnEnd: true) {
+            // Woken by an end: let a few more end first, so a round claims
+            // several runs, not one (a round is five statements).
+            if lock.withLock({ runEnded }) && !waitOrStop(seconds: settings.claimGatherSeconds) { break }
+            do {
+                lock.withLock { runEnded = false }   // an end from here on wakes the next wait
+                var claimed = 0
+                while true {
+                    let (count, full) = try claimRound()
+                    claimed += count
+                    if !full { break }
+                }
+                emptyRounds = claimed > 0 ? 0 : emptyRounds + 1
+                wait = try secondsToNextTick(emptyRounds: emptyRounds)
+            } catch {
+                note("cluster: \(error)")
+                wait = settings.pollSeconds
+            }
+        }
+    }
+
+    /// One claim transaction: how many runs it claimed, and whether it
+    /// filled its batch (more may be due).
+    private func claimRound() throws(PostgresError) -> (Int, Bool) {
+        let capacity = settings.maxInFlight ?? engine.snapshot().targetWorkers
+        let (t, free, fresh) = lock.withLock { (token, capacity - inFlight, leaseFresh && !stopping) }
+        guard fresh, free > 0 else { return (0, false) }
+        let claimed: [(job: String, due: Int64, entry: JobEntry)] = try claimDB.transaction { () throws(PostgresError) in
+            let mine = try claimDB.execute("SELECT 1 FROM tickwork_nodes WHERE name = $1 AND token = $2 FOR SHARE", [name, String(t)])
+            guard !mine.isEmpty else { return [] }
+            let due = try claimDB.execute("""
+                SELECT t.job, t.next_due_us, j.spec::text, (extract(epoch from now()) * 1000000)::bigint
+                FROM tickwork_ticks t JOIN tickwork_jobs j ON j.name = t.job AND j.generation = t.generation
+                WHERE t.next_due_us <= (extract(epoch from now()) * 1000000)::bigint AND NOT j.paused AND NOT j.removed
+                ORDER BY t.next_due_us LIMIT $1
+                FOR UPDATE OF t SKIP LOCKED
+                """, [String(free)])
+            guard !due.isEmpty else { return [] }
+            let decoder = JSONDecoder()
+            var picked: [(job: String, due: Int64, entry: JobEntry)] = []
+            var nextJob: [String] = [], nextDue: [String?] = []
+            for row in due {
+                guard let job = row[0], let d = Int64(row[1] ?? ""), let spec = row[2], let now = Int64(row[3] ?? ""),
+                      let entry = try? decoder.decode(JobEntry.self, from: Data(spec.utf8)) else { continue }
+                picked.append((job, d, entry))
+                nextJob.append(job)
+                nextDue.append(ClusterCadence.after(entry, dueUs: d, nowUs: now).next.map(String.init))
+            }
+            try claimDB.execute("""
+                UPDATE tickwork_ticks t SET next_due_us = v.next FROM unnest($1::text[], $2::bigint[]) AS v(job, next)
+                WHERE t.job = v.job
+                """, [postgresArray(nextJob), postgresArray(nextDue)])
+            let inserted = try claimDB.execute("""
+                INSERT INTO tickwork_runs (job, due_us, node, token, state)
+                SELECT v.job, v.due_us, $3, $4, 'claimed' FROM unnest($1::text[], $2::bigint[]) AS v(job, due_us)
+                ON CONFLICT (job, due_us) DO NOTHING RETURNING job, due_us
+                """, [postgresArray(picked.map(\.job)), postgresArray(picked.map(\.due)), name, String(t)])
+            let won = Set(inserted.compactMap { r in r[0].flatMap { j in Int64(r[1] ?? "").map { RunKey(job: j, dueUs: $0) } } })
+            return picked.filter { won.contains(RunKey(job: $0.job, dueUs: $0.due)) }
+        }
+        hand(claimed.map { [$0.job, String($0.due), nil] }, token: t, entries: claimed.map(\.entry))
+        return (claimed.count, claimed.count == free)
+    }
+
+    /// How long the claimer waits: until the next tick of a job that may
+    /// run (at most `pollSeconds`: a job applied or resumed elsewhere is
+    /// seen by then). Ticks already due and not taken (another node holds
+    /// them, or this one had no room): 2 ms if it has room now, doubling
+    /// with each round that found nothing to take (up to 64 ms: nodes do
+    /// not spin on each other's locked rows); with no room, until one of
+    /// its runs ends (`ended` wakes it).
+    private func secondsToNextTick(emptyRounds: Int) throws(PostgresError) -> Double {
+        let rows = try claimDB.execute("""
+            SELECT min(t.next_due_us) - (extract(epoch from now()) * 1000000)::bigint
+            FROM tickwork_ticks t JOIN tickwork_jobs j ON j.name = t.job AND j.generation = t.generation
+            WHERE NOT j.paused AND NOT j.removed
+            """)
+        guard let text = rows.first?[0], let us = Double(text) else { return settings.pollSeconds }
+        if us <= 0 {
+            let capacity = settings.maxInFlight ?? engine.snapshot().targetWorkers
+            let backoff = 0.002 * Double(1 << Swift.min(Swift.max(0, emptyRounds - 1), 5))
+            return lock.withLock { inFlight < capacity } ? backoff : settings.pollSeconds
+        }
+        return Swift.min(settings.pollSeconds, Swift.max(0.002, us / 1e6))
+    }
+
+    /// Hands claimed runs to the engine: each a one-time job that starts
+    /// its command only while the claim is still this node's.
+    private func hand(_ rows: [[String?]], token t: Int64, entries: [JobEntry]? = nil) {
+        let decoder = JSONDecoder()
+        for (i, row) in rows.enumerated() {
+            guard let job = row[0], let due = Int64(row[1] ?? "") else { continue }
+            let entry: JobEntry
+            if let entries { entry = entries[i] } else {
+                guard let spec = row[2], let e = try? decoder.decode(JobEntry.self, from: Data(spec.utf8)) else { continue }
+                entry = e
+            }
+            let key = RunKey(job: job, dueUs: due)
+            journal.claimed(job: job, dueUs: due, token: t)
+            lock.withLock { claims.insert(key); inFlight += 1 }
+            let spec = entry.claimedRunSpec(dueWallNs: due * 1000, run: 1, store: journal) { [weak self] in
+                self?.mayStart(key, token: t) ?? false
+            }
+            do { try engine.submit(spec) } catch {
+                note("cluster: run of \(job) not started: \(error)")
+                lock.withLock { claims.remove(key); inFlight -= 1 }
+            }
+        }
+    }
+
+    /// Just before a claimed run's command starts: still this node's claim,
+    /// under the same token, and the lease fresh by this node's own clock.
+    private func mayStart(_ key: RunKey, token t: Int64) -> Bool {
+        lock.withLock {
+            let stillMine = claims.remove(key) != nil
+            if stillMine && t == token && !lost && leaseFresh { return true }
+            inFlight -= 1   // it will not run: no end will free its place
+            return false
+        }
+    }
+
+    /// `lock` held.
+    private var leaseFresh: Bool {
+        Double(monotonicNanoseconds() - lastBeatNs) / 1e9 < settings.leaseSeconds - settings.heartbeatSeconds
+    }
+
+    /// Runs ended: their places are free, and the claimer wakes to fill them.
+    private func ended(_ count: Int) {
+        lock.withLock {
+            inFlight = Swift.max(0, inFlight - count)
+            runEnded = true
+            stopped.broadcast()
+        }
+    }
+
+    /// Waits `seconds` or until `done` (default: stopping claims), or with
+    /// `wakingOnEnd` until a run ends; false once done. `done` is read with
+    /// `lock` held.
+    private func waitOrStop(seconds: Double, until done: (() -> Bool)? = nil, wakingOnEnd: Bool = false) -> Bool {
+        let deadline = monotonicNanoseconds() + Int64(seconds * 1e9)
+        return lock.withLock {
+            let finished = { done?() ?? self.stopping }
+            while !finished() && monotonicNanoseconds() < deadline && !(wakingOnEnd && runEnded) {
+                _ = stopped.wait(lock, untilMonotonicNs: deadline)
+            }
+            return !finished()
+        }
+    }
+}

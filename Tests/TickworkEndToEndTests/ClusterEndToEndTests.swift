@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+
+/// Nodes of one cluster as real `tickwork serve --store` processes on a
+/// real PostgreSQL (`TICKWORK_TEST_POSTGRES_URL`), running real commands
+/// that append `$TICKWORK_JOB $TICKWORK_DUE` to one file: every tick
+/// exactly once; a node killed with SIGKILL, or frozen with SIGSTOP past
+/// its lease, costs no tick twice.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["TICKWORK_TEST_POSTGRES_URL"] != nil,
+                "TICKWORK_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL)"), .serialized)
+struct ClusterEndToEndTests {
+    let cli = ClusterCommandLineTests()
+
+    /// A job file of `count` jobs every second, each appending to `out`.
+    func jobFile(_ count: Int, out: String, extra: String = "") throws -> String {
+        var yaml = "workers: 8\njobs:\n"
+        for i in 0..<count {
+            yaml += "  - name: j\(i)\n    shell: 'echo \"$TICKWORK_JOB $TICKWORK_DUE\" >> \(out)\(extra)'\n    every: 1s\n"
+        }
+        return try cli.jobFile(yaml)
+    }
+
+    func lines(_ out: String) -> [String] {
+        ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func nodes(_ names: [String], url: String, file: String?) throws -> [ServeProcess] {
+        try names.map { name in
+            let p = try ServeProcess(["--store", url, "--node", name] + (file.map { ["--file", $0] } ?? []))
+            try p.waitUntilListening()
+            return p
+        }
+    }
+
+    @Test func threeNodesRunEachTickOfTwoHundredJobsExactlyOnce() throws {
+        try cli.withDatabase { url in
+            let out = NSTemporaryDirectory() + "tickwork-e2e-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+            defer { unlink(out) }
+            let file = try jobFile(200, out: out)
+            defer { unlink(file) }
+            let started = Date()
+            let servers = try nodes(["n1", "n2", "n3"], url: url, file: file)
+            #expect(servers[0].output.contains("200 added"))
+            #expect(servers[1].output.contains("0 added, 0 changed, 0 removed, 200 unchanged"))
+            Thread.sleep(forTimeInterval: max(0, 30 - Date().timeIntervalSince(started)))
+            // One view of the cluster, from the database alone: every node
+            // and its heartbeat, and per job the node its last run was on.
+            let (st, json) = try spawnAndWait([TmuxSession.binary.path, "status", "--store", url, "--json"])
+            let view = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            let members = view?["nodes"] as? [[String: Any]] ?? []
+            #expect(st == 0 && members.map { $0["name"] as? String } == ["n1", "n2", "n3"], "\(json.prefix(300))")
+            #expect(members.allSatisfy { ($0["heartbeat_age_seconds"] as? Double ?? 99) < 2.5 }, "\(members)")
+            let lastNodes = Set((view?["jobs"] as? [[String: Any]] ?? []).compactMap { ($0["last_run"] as? [String: Any])?["node"] as? String })
+            #expect(lastNodes.isSubset(of: ["n1", "n2", "n3"]) && !lastNodes.isEmpty)
+            for s in servers { #expect(s.stop() == 0, "\(s.output)") }
+            let seen = lines(out)
+            #expect(Set(seen).count == seen.count, "\(seen.count - Set(seen).count) ticks ran twice")
+            let byJob = Dictionary(grouping: seen, by: { String($0.split(separator: " ")[0]) })
+            #expect(byJob.count == 200)
+            var missing = 0
+            for (_, ticks) in byJob {
+                let dues = ticks.compactMap { parseDue(String($0.split(separator: " ")[1])) }.sorted()
+                missing += zip(dues, dues.dropFirst()).reduce(0) { $0 + Int(($1.1.timeIntervalSince($1.0)).rounded()) - 1 }
+            }
+            #expect(missing == 0, "\(missing) ticks missing between each job's first and last")
+            #expect(seen.count >= 200 * 25, "\(seen.count) runs in 30 s")
+            let shares = try cli.psql("SELECT node || ' ' || count(*) FROM tickwork_runs GROUP BY node ORDER BY node", url: url)
+            #expect(shares.split(separator: "\n").count == 3, "every node ran some: \(shares)")
+        }
+    }
+
+    @Test func aNodeKilledOrFrozenCostsNoTickTwice() throws {
+        try cli.withDatabase { url in
+            let out = NSTemporaryDirectory() + "tickwork-e2e-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+            defer { unlink(out) }
+            // Each run takes half a second: a kill lands mid-run.
+            let file = try jobFile(30, out: out, extra: "; sleep 0.5")
+            defer { unlink(file) }
+            let servers = try nodes(["k1", "k2", "k3"], url: url, file: file)
+            Thread.sleep(forTimeInterval: 4)
+            kill(servers[1].pid, SIGKILL)
+            _ = servers[1].wait()
+            let killedAt = Date()
+            // Its claims go to the others within lease (5 s) + heartbeat (1 s).
+            let rescued = try waitUntil(seconds: 15) {
+                try cli.psql("SELECT count(*) FROM tickwork_nodes WHERE name = 'k2'", url: url).hasPrefix("0")
+            }
+            #expect(rescued)
+            #expect(Date().timeIntervalSince(killedAt) < 8, "rescued after \(Date().timeIntervalSince(killedAt)) s")
+            // Frozen past its lease, then continued: it starts nothing another node took, and joins again.
+            kill(servers[2].pid, SIGSTOP)
+            Thread.sleep(forTimeInterval: 8)
+            kill(servers[2].pid, SIGCONT)
+            let rejoined = try waitUntil(seconds: 15) {
+                try cli.psql("SELECT count(*) FROM tickwork_runs WHERE node = 'k3' AND claimed_at > now() - interval '2 seconds'", url: url)
+                    .trimmingCharacters(in: .whitespacesAndNewlines) != "0"
+            }
+            #expect(rejoined, "k3 claims again after SIGCONT")
+            Thread.sleep(forTimeInterval: 3)
+            for s in [servers[0], servers[2]] { #expect(s.stop() == 0, "\(s.output)") }
+            let seen = lines(out)
+            #expect(Set(seen).count == seen.count, "\(seen.count - Set(seen).count) ticks ran twice")
+            let interrupted = try cli.psql("SELECT count(*) FROM tickwork_runs WHERE state = 'interrupted' AND node = 'k2'", url: url)
+            let k2 = try cli.psql("SELECT state || ' ' || count(*) FROM tickwork_runs WHERE node = 'k2' GROUP BY state", url: url)
+            #expect(Int(interrupted.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 1, "the runs k2 was running are interrupted: \(k2)")
+            let open = try cli.psql("SELECT count(*) FROM tickwork_runs WHERE node = 'k2' AND state IN ('claimed', 'running')", url: url)
+            #expect(open.hasPrefix("0"), "none of k2's runs is left open: \(k2)")
+        }
+    }
+
+    func waitUntil(seconds: Double, _ check: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try check() { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+}
+
+/// `2026-12-01T09:00:00.000Z` (TICKWORK_DUE) as a date.
+func parseDue(_ text: String) -> Date? {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.date(from: text)
+}

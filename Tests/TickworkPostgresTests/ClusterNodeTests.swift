@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import Tickwork
+import TickworkJobFile
+@testable import TickworkPostgres
+
+/// Nodes sharing one schedule on a real PostgreSQL, each with its own
+/// engine running real commands: every tick runs exactly once; a node that
+/// stops heartbeating loses its claims to the others; a node whose lease
+/// was taken starts nothing it claimed before and joins again.
+@Suite(.enabled(if: testServerURL != nil, Comment(rawValue: noServerReason)), .serialized)
+struct ClusterNodeTests {
+    /// `count` jobs every `period`, each appending "job due" to `out`.
+    func jobs(_ count: Int, every period: String, out: String) throws -> JobFile {
+        var yaml = "jobs:\n"
+        for i in 0..<count {
+            yaml += "  - name: j\(i)\n    shell: 'echo \"$TICKWORK_JOB $TICKWORK_DUE\" >> \(out)'\n    every: \(period)\n"
+        }
+        return try JobFileParser.parse(yaml, path: "cluster.yaml").get()
+    }
+
+    func node(_ url: PostgresURL, _ name: String, settings: ClusterNode.Settings = .init()) throws -> ClusterNode {
+        try ClusterNode(url: url, engine: try Engine(EngineConfiguration(workers: 4)), name: name, settings: settings)
+    }
+
+    /// Waits (real time: the cluster runs on the database's clock) until `check`.
+    func waitUntil(seconds: Double, _ check: () throws -> Bool) throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try check() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
+    }
+
+    @Test func threeNodesRunEveryTickExactlyOnce() throws {
+        let scratch = try ScratchDatabase()
+        let db = try scratch.connect()
+        try ClusterSchema.migrate(db)
+        let out = NSTemporaryDirectory() + "tickwork-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        defer { unlink(out) }
+        _ = try ClusterJobs.apply(try jobs(40, every: "1s", out: out), to: db)
+        let nodes = try (1...3).map { try node(scratch.url, "node-\($0)") }
+        for n in nodes { n.start() }
+        Thread.sleep(forTimeInterval: 6)
+        for n in nodes { n.stopClaiming() }
+        for n in nodes { n.engine.shutdown(deadline: .seconds(5)) }
+        for n in nodes { n.leave() }
+        let lines = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+        let runs = try db.execute("SELECT job, due_us, node, state, failed, outcome FROM tickwork_runs ORDER BY job, due_us")
+        // Every line once, and each is a run on record; every run that ended
+        // well wrote its line (the shutdown may stop the last ones, or count
+        // one that had just finished as cancelled); no tick missing between
+        // a job's first and last.
+        #expect(Set(lines).count == lines.count, "a tick ran twice: \(lines.count - Set(lines).count) repeats")
+        let onRecord = Set(runs.compactMap { r in r[0].flatMap { j in Int64(r[1] ?? "").map { "\(j) \($0 / 1000)" } } })
+        let written = Set(lines.compactMap { line -> String? in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let due = parseDueMs(String(parts[1])) else { return nil }
+            return "\(parts[0]) \(due)"
+        })
+        #expect(written.count == lines.count && written.isSubset(of: onRecord), "\(written.subtracting(onRecord).prefix(5))")
+        let ended = runs.filter { $0[3] == "ended" && $0[4] == "f" }
+        let endedKeys = Set(ended.compactMap { r in r[0].flatMap { j in Int64(r[1] ?? "").map { "\(j) \($0 / 1000)" } } })
+        #expect(endedKeys.isSubset(of: written), "\(endedKeys.subtracting(written).prefix(5))")
+        #expect(lines.count >= 40 * 4, "\(lines.count)")
+        let byJob = Dictionary(grouping: runs, by: { $0[0] ?? "" })
+        for (job, rows) in byJob {
+            let dues = rows.compactMap { Int64($0[1] ?? "") }.sorted()
+            let gaps = zip(dues, dues.dropFirst()).map { $1 - $0 }
+            #expect(gaps.allSatisfy { $0 == 1_000_000 }, "\(job): \(gaps)")
+        }
+        let byNode = Dictionary(grouping: runs, by: { $0[2] ?? "" }).mapValues(\.count)
+        #expect(byNode.count >= 2, "the work is shared: \(byNode)")
+    }
+
+    @Test func aSilentNodesClaimsAreRescuedAndItStartsNothingAfter() throws {
+        let scratch = try ScratchDatabase()
+        let db = try scratch.connect()
+        try ClusterSchema.migrate(db)
+        let out = NSTemporaryDirectory() + "tickwork-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        defer { unlink(out) }
+        _ = try ClusterJobs.apply(try jobs(5, every: "1s", out: out), to: db)
+        var fast = ClusterNode.Settings()
+        fast.leaseSeconds = 2
+        fast.heartbeatSeconds = 0.5
+        let a = try node(scratch.url, "a", settings: fast)
+        let b = try node(scratch.url, "b", settings: fast)
+        a.start()
+        // b registered but never heartbeats nor claims: silent from the start.
+        #expect(try waitUntil(seconds: 15) {
+            try db.execute("SELECT count(*) FROM tickwork_nodes WHERE name = 'b'").first?[0] == "0"
+        }, "a declares b dead after the lease")
+        #expect(a.recentNotices.contains { $0.contains("node b silent past its lease") }, "\(a.recentNotices)")
+        a.stopClaiming()
+        a.engine.shutdown(deadline: .seconds(5))
+        a.leave()
+        b.engine.shutdown(deadline: .seconds(1))
+        let lines = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n")
+        #expect(Set(lines).count == lines.count && !lines.isEmpty)
+    }
+}
+
+/// `2026-12-01T09:00:00.123Z` as unix milliseconds.
+func parseDueMs(_ text: String) -> Int64? {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.date(from: text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+}
