@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL on loopback for the tests (issue 15):
 #   scripts/postgres.sh start DIR   prints the server's URL (password auth over TCP)
+#   scripts/postgres.sh restart DIR restarts it (same port; for the tests of an outage)
 #   scripts/postgres.sh stop DIR    stops it and removes DIR
 # Installs Debian's postgresql if initdb is missing. The cluster lives in DIR,
 # listens on 127.0.0.1 at a free port (and a socket in DIR), with fsync off:
@@ -34,9 +35,13 @@ start)
     echo "$port" > "$dir/port"
     echo "postgresql://postgres:$password@127.0.0.1:$port/postgres"
     ;;
+restart)
+    # The same port and options (pg_ctl keeps them in postmaster.opts).
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w restart >/dev/null
+    ;;
 stop)
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
-*) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
+*) echo "usage: $0 start|restart|stop DIR" >&2; exit 2 ;;
 esac

@@ -33,7 +33,7 @@ public enum Cadence {
     /// The tick to run after a pause that ended at `now`. Ticks that passed
     /// while paused are not misses (a person asked for them not to run); only
     /// `.catchUp` runs them, because that policy asks for every tick.
-    static func resumeFixedRate(period p: Int64, policy: MissedTickPolicy, pendingDue: Int64, now: Int64) -> Plan {
+    public static func resumeFixedRate(period p: Int64, policy: MissedTickPolicy, pendingDue: Int64, now: Int64) -> Plan {
         if pendingDue >= now { return Plan(nextDue: pendingDue, missed: 0) }
         switch policy {
         case .catchUp:

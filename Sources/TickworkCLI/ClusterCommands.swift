@@ -136,6 +136,7 @@ enum ClusterServe {
             let name = node ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
             let member: ClusterNode
             do { member = try ClusterNode(url: db.url, engine: engine, name: name) } catch { throw CleanFailure("tickwork: store: \(error)") }
+            member.onNotice = { line in print("tickwork serve: " + line); fflush(nil) }
             member.start()
             say("tickwork serve: node \(name) joined the cluster at \(db.url) (lease \(Int(member.settings.leaseSeconds)) s, heartbeat every \(Int(member.settings.heartbeatSeconds)) s)")
             return member
@@ -143,5 +144,29 @@ enum ClusterServe {
             _ = engine.shutdown(deadline: .seconds(1))
             throw error
         }
+    }
+}
+
+/// `pause|resume|cancel --store URL NAME… [--group G]`: the same exit codes
+/// as against a server (0 every job changed, 1 some already so, 2 the
+/// store, 4 a name matched no job).
+enum ClusterControlCommand {
+    static func perform(_ verb: String, names: [String], group: String?, store: String) throws {
+        guard let kind = ClusterControl.Verb(rawValue: verb) else {
+            throw CleanFailure("tickwork \(verb): --store takes pause, resume and cancel; \(verb) acts on a running server")
+        }
+        let db = try ClusterStore.connect(store)
+        let outcome: ClusterControl.Outcome
+        do { outcome = try ClusterControl.perform(kind, names: names, group: group, on: db) } catch {
+            throw CleanFailure("tickwork: store: \(error)")
+        }
+        let past = ["pause": "paused", "resume": "resumed", "cancel": "cancelled"][verb] ?? verb
+        for name in outcome.changed { print("\(past) \(name) in the cluster") }
+        for name in outcome.unchanged { print("\(name) was already \(past)") }
+        for name in outcome.unmatched {
+            FileHandle.standardError.write(Data("tickwork \(verb): no job named \(name) in \(db.url)\n".utf8))
+        }
+        if !outcome.unmatched.isEmpty { throw ExitCode(4) }
+        if !outcome.unchanged.isEmpty { throw ExitCode(1) }
     }
 }

@@ -123,14 +123,16 @@ struct ControlArguments: ParsableArguments {
     var words: [String] = []
     @Option(help: "Every task of this group (instead of, or besides, names).")
     var group: String?
+    @Option(help: "Act on a cluster's jobs in its database (postgresql://…): every node at once.")
+    var store: String?
 
     func validate() throws {
         if names.isEmpty && group == nil { throw ValidationError("name at least one task, or give --group") }
     }
 
-    /// The first word is the server when it is a pid or a path.
+    /// The first word is the server when it is a pid or a path (never with --store).
     var server: String? {
-        guard let first = words.first, words.count > 1 || group != nil else { return nil }
+        guard store == nil, let first = words.first, words.count > 1 || group != nil else { return nil }
         return Self.looksLikeServer(first) ? first : nil
     }
     var names: [String] { server == nil ? words : Array(words.dropFirst()) }
@@ -142,6 +144,7 @@ struct ControlArguments: ParsableArguments {
     /// Sends `command` for every task named or in the group; prints a line
     /// per task; exits with the code the outcomes call for.
     func perform(_ verb: String, _ command: (JobID) -> EngineCommand) throws {
+        if let store { return try ClusterControlCommand.perform(verb, names: names, group: group, store: store) }
         let link = try ServerFinder.connect(server, client: "tickwork \(verb)")
         defer { link.close() }
         var targets: [JobInfo] = []

@@ -15,8 +15,11 @@ import TickworkJobFile
 ///   checks (and share-locks) the node's own row with its token: a node
 ///   whose registration was taken over claims nothing.
 /// - **Leases.** A node heartbeats every `heartbeat`; one silent for
-///   `lease` is dead to the others: the first to notice deletes its row,
-///   marks its running runs interrupted and takes over its claimed ones.
+///   `lease` is dead to the others: the first to notice deletes its row
+///   and marks its claimed and running runs interrupted (a claim is a
+///   start's promise, and the start may not be on record yet: never run
+///   twice). A node that leaves gives back the claims it never started,
+///   and another node runs them.
 /// - **Fencing.** Every claim carries the node's token; a run starts only
 ///   while the node's last heartbeat is younger than `lease − heartbeat`
 ///   (by its own monotonic clock) and the claim is still its own, and every
@@ -102,18 +105,30 @@ public final class ClusterNode: @unchecked Sendable {
             while beaterRunning { stopped.wait(lock) }
         }
         journal.flush()
-        let t = lock.withLock { token }
+        // Claims never started (the engine's shutdown dropped them) go back
+        // to the cluster: another node runs them.
+        let (t, unstarted) = lock.withLock { (token, Array(claims)) }
+        if !unstarted.isEmpty {
+            _ = try? beatDB.execute("""
+                UPDATE tickwork_runs r SET state = 'released' FROM unnest($3::text[], $4::bigint[]) AS v(job, due_us)
+                WHERE r.job = v.job AND r.due_us = v.due_us AND r.node = $1 AND r.token = $2 AND r.state = 'claimed'
+                """, [name, String(t), postgresArray(unstarted.map(\.job)), postgresArray(unstarted.map(\.dueUs))])
+        }
         _ = try? beatDB.execute("DELETE FROM tickwork_nodes WHERE name = $1 AND token = $2", [name, String(t)])
         journal.close()
     }
 
     public var recentNotices: [String] { lock.withLock { notices } }
 
+    /// Told each notice as it happens (set before `start`): `serve` prints them.
+    public var onNotice: (@Sendable (String) -> Void)?
+
     private func note(_ line: String) {
         lock.withLock {
             notices.append(line)
             if notices.count > 50 { notices.removeFirst() }
         }
+        onNotice?(line)
     }
 
     // MARK: registration and heartbeat
@@ -131,13 +146,21 @@ public final class ClusterNode: @unchecked Sendable {
     }
 
     private func beatLoop() {
+        var down = false
         while waitOrStop(seconds: settings.heartbeatSeconds, until: { self.leaving }) {
             do {
                 try beat()
+                if down { note("cluster: reconnected to \(url)"); down = false }
                 try rescue()
                 try syncTicks(beatDB)
             } catch {
-                note("cluster: \(error)")
+                // An outage is said once, and its end once; other failures each time.
+                if error.connectionLost {
+                    if !down { note("cluster: lost \(url) (\(error)); starting nothing until it is back") }
+                    down = true
+                } else {
+                    note("cluster: \(error)")
+                }
             }
         }
     }
@@ -170,16 +193,22 @@ public final class ClusterNode: @unchecked Sendable {
         let taken: [[String?]] = try beatDB.transaction { () throws(PostgresError) -> [[String?]] in
             let dead = try beatDB.execute("DELETE FROM tickwork_nodes WHERE heartbeat_at < now() - make_interval(secs => $1::double precision) RETURNING name", [lease])
             for row in dead { note("cluster: node \(row[0] ?? "?") silent past its lease; its runs are rescued") }
+            // A claim is a promise to start at once (a node claims only what
+            // it has workers for), and its start may not be on record yet:
+            // a dead node's claims, like its runs, are interrupted, never
+            // run a second time.
             try beatDB.execute("""
                 UPDATE tickwork_runs r SET state = 'interrupted', ended_at = now(), failed = true,
-                    outcome = 'interrupted: node ' || r.node || ' went silent mid-run'
-                WHERE r.state = 'running' AND NOT EXISTS (SELECT 1 FROM tickwork_nodes n WHERE n.name = r.node AND n.token = r.token)
-                """)
-            return try beatDB.execute("""
-                UPDATE tickwork_runs r SET node = $1, token = $2, claimed_at = now()
-                FROM tickwork_jobs j
-                WHERE j.name = r.job AND r.state = 'claimed'
+                    outcome = 'interrupted: node ' || r.node || ' went silent '
+                        || CASE WHEN r.state = 'running' THEN 'mid-run' ELSE 'as it started the run' END
+                WHERE r.state IN ('claimed', 'running')
                   AND NOT EXISTS (SELECT 1 FROM tickwork_nodes n WHERE n.name = r.node AND n.token = r.token)
+                """)
+            // Claims a node gave back as it left, never started: run them here.
+            return try beatDB.execute("""
+                UPDATE tickwork_runs r SET node = $1, token = $2, state = 'claimed', claimed_at = now()
+                FROM tickwork_jobs j
+                WHERE j.name = r.job AND r.state = 'released'
                 RETURNING r.job, r.due_us, j.spec::text
                 """, [name, String(t)])
         }
@@ -232,7 +261,7 @@ public final class ClusterNode: @unchecked Sendable {
                 emptyRounds = claimed > 0 ? 0 : emptyRounds + 1
                 wait = try secondsToNextTick(emptyRounds: emptyRounds)
             } catch {
-                note("cluster: \(error)")
+                if !error.connectionLost { note("cluster: \(error)") }   // the heartbeat says an outage once
                 wait = settings.pollSeconds
             }
         }

@@ -72,25 +72,44 @@ final class ClusterRunJournal: StateStore, @unchecked Sendable {
         }
     }
 
+    /// Takes what is pending and writes it; a batch the connection lost
+    /// (the server restarting) is kept and tried again each second, so no
+    /// run's end is lost to an outage; other failures are named in
+    /// `health` and the batch dropped.
     private func writerLoop() {
+        var batch: [StoreOp] = []
         while true {
             let (ops, stop, fence): ([StoreOp], Bool, [RunKey: Int64]) = lock.withLock {
-                while pending.isEmpty && !closing { wake.wait(lock) }
+                while pending.isEmpty && !closing && batch.isEmpty { wake.wait(lock) }
                 defer { pending.removeAll(keepingCapacity: true) }
                 return (pending, closing, tokens)
             }
+            batch += ops
             var ends = 0
+            var retry = false
             do {
-                ends = try write(ops, fence: fence)
+                ends = try write(batch, fence: fence)
                 lock.withLock { failure = nil }
             } catch {
-                lock.withLock { failure = "runs not written: \(error)" }
+                if error.connectionLost && !stop && batch.count < 1_000_000 {
+                    retry = true
+                    lock.withLock { failure = "runs wait to be written (\(batch.count)): \(error)" }
+                } else {
+                    lock.withLock { failure = "runs not written: \(error)" }
+                    ends = batch.reduce(0) { n, op in if case .ended = op { return n + 1 }; return n }
+                }
+            }
+            if retry {
+                let until = monotonicNanoseconds() + 1_000_000_000
+                lock.withLock { while !closing && monotonicNanoseconds() < until { _ = wake.wait(lock, untilMonotonicNs: until) } }
+                continue
             }
             lock.withLock {
-                for case .ended(let e) in ops { tokens[RunKey(job: e.job, dueUs: e.dueWallNs / 1000)] = nil }
-                written += ops.count
+                for case .ended(let e) in batch { tokens[RunKey(job: e.job, dueUs: e.dueWallNs / 1000)] = nil }
+                written += batch.count
                 progress.broadcast()
             }
+            batch.removeAll(keepingCapacity: true)
             if ends > 0 { onEnded(ends) }
             if stop && lock.withLock({ pending.isEmpty }) { break }
         }

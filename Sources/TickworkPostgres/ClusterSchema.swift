@@ -45,7 +45,7 @@ public enum ClusterSchema {
             due_us bigint NOT NULL,
             node text NOT NULL,
             token bigint NOT NULL,
-            state text NOT NULL CHECK (state IN ('claimed', 'running', 'ended', 'interrupted')),
+            state text NOT NULL CHECK (state IN ('claimed', 'running', 'ended', 'interrupted', 'released')),
             claimed_at timestamptz NOT NULL DEFAULT now(),
             started_at timestamptz,
             ended_at timestamptz,
@@ -54,7 +54,7 @@ public enum ClusterSchema {
             exit_code integer,
             PRIMARY KEY (job, due_us)
         );
-        CREATE INDEX tickwork_runs_open ON tickwork_runs (node) WHERE state IN ('claimed', 'running');
+        CREATE INDEX tickwork_runs_open ON tickwork_runs (node) WHERE state IN ('claimed', 'running', 'released');
         """,
     ]
 

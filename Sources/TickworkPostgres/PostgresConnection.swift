@@ -31,9 +31,25 @@ public final class PostgresConnection {
 
     deinit { PQfinish(connection) }
 
+    /// Times the connection was lost and made again.
+    public private(set) var reconnects = 0
+
+    /// A connection that dropped (the server restarted, the network went)
+    /// is made again before the next statement; throws if it cannot be.
+    private func ensureConnected() throws(PostgresError) {
+        guard PQstatus(connection) != CONNECTION_OK else { return }
+        PQreset(connection)
+        guard PQstatus(connection) == CONNECTION_OK else {
+            throw PostgresError("cannot reach \(url): \(oneLine(String(cString: PQerrorMessage(connection))))", connectionLost: true)
+        }
+        reconnects += 1
+        _ = try? execute("SET client_min_messages = warning")
+    }
+
     /// Runs `sql` with `$1…` bound to `parameters` (nil: NULL); returns the rows.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> [[String?]] {
+        try ensureConnected()
         let result = withOptionalCStrings(parameters) { p in
             PQexecParams(connection, sql, Int32(parameters.count), nil, p, nil, nil, 0)
         }
@@ -49,7 +65,7 @@ public final class PostgresConnection {
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             let message = result.map { String(cString: PQresultErrorMessage($0)) } ?? String(cString: PQerrorMessage(connection))
             if PQstatus(connection) != CONNECTION_OK {
-                throw PostgresError("lost the connection to \(url): \(oneLine(message))", sqlState: state)
+                throw PostgresError("lost the connection to \(url): \(oneLine(message))", sqlState: state, connectionLost: true)
             }
             throw PostgresError(oneLine(message).replacingFirst("ERROR:  ", with: ""), sqlState: state)
         }
@@ -58,6 +74,7 @@ public final class PostgresConnection {
     /// Runs several statements that return nothing (the simple protocol:
     /// no parameters), as a migration does.
     public func executeScript(_ sql: String) throws(PostgresError) {
+        try ensureConnected()
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         let status = PQresultStatus(result)

@@ -62,7 +62,12 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 public struct PostgresError: Error, CustomStringConvertible, Equatable {
     public let description: String
     public let sqlState: String?
-    public init(_ line: String, sqlState: String? = nil) { description = line; self.sqlState = sqlState }
+    /// The server could not be reached, or the connection dropped: worth
+    /// trying again (the connection resets itself on its next use).
+    public let connectionLost: Bool
+    public init(_ line: String, sqlState: String? = nil, connectionLost: Bool = false) {
+        description = line; self.sqlState = sqlState; self.connectionLost = connectionLost
+    }
 }
 
 /// libpq's messages run over several lines ("…failed: Connection

@@ -74,6 +74,39 @@ struct ClusterCommandLineTests {
         }
     }
 
+    @Test func pauseResumeAndCancelActOnTheCluster() throws {
+        try withDatabase { url in
+            let file = try jobFile("""
+                jobs:
+                  - name: a
+                    command: ["true"]
+                    every: 1h
+                    group: g
+                  - name: b
+                    command: ["true"]
+                    every: 1h
+                    group: g
+                """)
+            defer { unlink(file) }
+            _ = try spawnAndWait([binary, "apply", "--store", url, file])
+            var (status, text) = try spawnAndWait([binary, "pause", "--store", url, "a"])
+            #expect(status == 0 && text == "paused a in the cluster\n", "\(text)")
+            (status, text) = try spawnAndWait([binary, "pause", "--store", url, "--group", "g"])
+            #expect(status == 1 && text.contains("paused b in the cluster") && text.contains("a was already paused"), "\(text)")
+            (status, text) = try spawnAndWait([binary, "status", "--store", url, "--json"])
+            #expect(text.contains("\"state\":\"paused\""), "\(text)")
+            (status, text) = try spawnAndWait([binary, "resume", "--store", url, "a", "nosuch"])
+            #expect(status == 4 && text.contains("resumed a in the cluster") && text.contains("no job named nosuch in postgresql://"), "\(text)")
+            (status, text) = try spawnAndWait([binary, "cancel", "--store", url, "b"])
+            #expect(status == 0 && text == "cancelled b in the cluster\n", "\(text)")
+            (status, text) = try spawnAndWait([binary, "status", "--store", url, "--json"])
+            let json = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            #expect((json?["jobs"] as? [[String: Any]])?.map { $0["name"] as? String } == ["a"], "\(text)")
+            (status, text) = try spawnAndWait([binary, "run", "--store", url, "a"])
+            #expect(status == 2 && text.contains("--store takes pause, resume and cancel"), "\(text)")
+        }
+    }
+
     @Test func badStoresAreOneLineAndExit2() throws {
         let file = try jobFile("""
             jobs:

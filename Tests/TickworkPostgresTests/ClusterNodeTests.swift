@@ -77,6 +77,37 @@ struct ClusterNodeTests {
         #expect(byNode.count >= 2, "the work is shared: \(byNode)")
     }
 
+    @Test func aPausedJobIsNotClaimedAndItsResumeRunsNoBurst() throws {
+        let scratch = try ScratchDatabase()
+        let db = try scratch.connect()
+        try ClusterSchema.migrate(db)
+        let out = NSTemporaryDirectory() + "tickwork-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        defer { unlink(out) }
+        _ = try ClusterJobs.apply(try jobs(2, every: "1s", out: out), to: db)
+        let n = try node(scratch.url, "solo")
+        n.start()
+        func count(_ job: String) throws -> Int {
+            Int(try db.execute("SELECT count(*) FROM tickwork_runs WHERE job = $1", [job]).first?[0] ?? "") ?? -1
+        }
+        #expect(try waitUntil(seconds: 10) { try count("j0") >= 2 })
+        let paused = try ClusterControl.perform(.pause, names: ["j0"], group: nil, on: db)
+        #expect(paused.changed == ["j0"])
+        let atPause = try count("j0")
+        let other = try count("j1")
+        #expect(try waitUntil(seconds: 10) { try count("j1") >= other + 3 }, "the other job runs on")
+        #expect(try count("j0") <= atPause + 1, "no claims while paused (one may have been claimed already)")
+        let beforeResume = try count("j0")
+        _ = try ClusterControl.perform(.resume, names: ["j0"], group: nil, on: db)
+        #expect(try waitUntil(seconds: 10) { try count("j0") >= beforeResume + 2 })
+        // Ticks passed while paused are not run (skip): the grid goes on, one second apart.
+        let dues = try db.execute("SELECT due_us FROM tickwork_runs WHERE job = 'j0' ORDER BY due_us").compactMap { Int64($0[0] ?? "") }
+        let afterResume = dues.suffix(2)
+        #expect(afterResume.last! - afterResume.first! == 1_000_000, "\(dues)")
+        n.stopClaiming()
+        n.engine.shutdown(deadline: .seconds(5))
+        n.leave()
+    }
+
     @Test func aSilentNodesClaimsAreRescuedAndItStartsNothingAfter() throws {
         let scratch = try ScratchDatabase()
         let db = try scratch.connect()
