@@ -40,14 +40,14 @@ run .build-test.log swift test || { echo "FAILED: swift test" >&2; exit 1; }
 
 if [ "${TICKWORK_SKIP_TSAN:-0}" != 1 ]; then
     echo "== swift test --sanitize=thread"
-    TSAN_OPTIONS="halt_on_error=1" run .build-tsan.log swift test --sanitize=thread --scratch-path .build-tsan \
+    TSAN_OPTIONS="halt_on_error=1" TICKWORK_TEST_SANITIZER=thread run .build-tsan.log swift test --sanitize=thread --scratch-path .build-tsan \
         || { echo "FAILED: swift test under ThreadSanitizer" >&2; exit 1; }
     if grep -q "WARNING: ThreadSanitizer" .build-tsan.log; then echo "FAILED: ThreadSanitizer reported races" >&2; exit 1; fi
 fi
 if [ "${TICKWORK_SKIP_ASAN:-0}" != 1 ]; then
     echo "== swift test --sanitize=address"
     # XCTest's own allocations trip the leak checker: leaks are not checked.
-    ASAN_OPTIONS="detect_leaks=0" run .build-asan.log swift test --sanitize=address --scratch-path .build-asan \
+    ASAN_OPTIONS="detect_leaks=0" TICKWORK_TEST_SANITIZER=address run .build-asan.log swift test --sanitize=address --scratch-path .build-asan \
         || { echo "FAILED: swift test under AddressSanitizer" >&2; exit 1; }
     if grep -q "ERROR: AddressSanitizer" .build-asan.log; then echo "FAILED: AddressSanitizer reported errors" >&2; exit 1; fi
 fi

@@ -58,6 +58,10 @@ public struct JobEntry: Sendable, Equatable {
     public var paused: Bool
     /// Pausing the job also stops (SIGSTOP) the run in progress; resuming continues it.
     public var stopOnPause: Bool = false
+    /// In a cluster: a run cut off because its node went silent is run
+    /// again by another node (nil: recorded as interrupted, not run again).
+    /// Optional so entries stored before the key existed still read.
+    public var retryInterrupted: Bool? = nil
     /// Where the job starts in the file (for messages about it later).
     public var line: Int
 

@@ -13,7 +13,8 @@ public enum JobFileParser {
     static let scheduleKeys = ["every", "fixed_delay", "cron", "after", "at"]
     static let jobKeys = ["name", "command", "shell", "every", "fixed_delay", "cron", "after", "at", "start_after",
                           "missed", "timezone", "timeout", "kill_after", "queue", "group", "priority", "retries", "give_up_after",
-                          "backoff", "backoff_max", "jitter", "env", "cwd", "output_limit", "paused", "stop_on_pause"]
+                          "backoff", "backoff_max", "jitter", "env", "cwd", "output_limit", "paused", "stop_on_pause",
+                          "retry_interrupted"]
     public static let workerRange = 1...256
     public static let outputLimitRange = 16...(16 << 20)
 

@@ -153,6 +153,7 @@ struct JobReader {
         }
         if let v = keys["paused"] { job.paused = reader.bool(v.value, key: "paused") ?? false }
         if let v = keys["stop_on_pause"] { job.stopOnPause = reader.bool(v.value, key: "stop_on_pause") ?? false }
+        if let v = keys["retry_interrupted"], reader.bool(v.value, key: "retry_interrupted") == true { job.retryInterrupted = true }
     }
 
     func readPlacement(_ keys: [String: (key: Node, value: Node)], into job: inout JobEntry, _ reader: inout NodeReader) {

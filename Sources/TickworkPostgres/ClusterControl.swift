@@ -48,6 +48,7 @@ public enum ClusterControl {
                 }
                 outcome.changed.append(name)
             }
+            if verb == .resume && !outcome.changed.isEmpty { try ClusterSchema.notifyJobsChanged(db) }
             return outcome
         }
     }

@@ -44,6 +44,7 @@ public enum ClusterJobs {
                     """, [entry.name, spec, entry.commandText, entry.scheduleText])
                 report.changed.append(entry.name)
             }
+            if !report.added.isEmpty || !report.changed.isEmpty { try ClusterSchema.notifyJobsChanged(db) }
             let wanted = Set(file.jobs.map(\.name))
             for (name, row) in stored.sorted(by: { $0.key < $1.key }) where !row.removed && !wanted.contains(name) {
                 try db.execute("UPDATE tickwork_jobs SET removed = true, generation = generation + 1, updated_at = now() WHERE name = $1", [name])

@@ -9,7 +9,8 @@ import TickworkJobFile
 /// leader: every node claims due ticks itself.
 ///
 /// - **Claims.** Each round, in one transaction, a node takes due ticks
-///   (`FOR UPDATE SKIP LOCKED`: two nodes never take the same row), moves
+///   (`FOR UPDATE SKIP LOCKED`: two nodes never take the same row) of jobs
+///   with no run in flight anywhere (a job never overlaps itself), moves
 ///   each job's next tick on through its missed-tick policy, and inserts
 ///   the runs under the unique key `(job, due_us)`. The transaction first
 ///   checks (and share-locks) the node's own row with its token: a node
@@ -27,7 +28,10 @@ import TickworkJobFile
 ///   nothing, finds its heartbeat refused, drops its claims and registers
 ///   again under a new token.
 ///
-/// Threads: the claimer and the heartbeat each own their connection; the
+/// - **Notifications.** `apply` and `resume` NOTIFY `tickwork_jobs` as
+///   they commit; every node LISTENs and plans and claims at once.
+///
+/// Threads: the claimer, the heartbeat and the listener each own their connection; the
 /// journal's writer owns its own. `lock` guards `token`, `lastBeatNs`,
 /// `lost`, `stopping`, `leaving`, the threads' flags, `inFlight`, `claims`,
 /// `notices`.
@@ -54,6 +58,11 @@ public final class ClusterNode: @unchecked Sendable {
     public let settings: Settings
     private let claimDB: PostgresConnection
     private let beatDB: PostgresConnection
+    private let listenDB: PostgresConnection
+    /// A job was added, changed or resumed (a notification): the claimer
+    /// plans new ticks and looks at once.
+    private var jobsChanged = false
+    private var listenerRunning = false
     private var journal: ClusterRunJournal!
     private let lock = Lock()
     private let stopped = Condition()
@@ -73,13 +82,16 @@ public final class ClusterNode: @unchecked Sendable {
         claimDB = try PostgresConnection(url, applicationName: "tickwork node \(name)")
         try ClusterSchema.migrate(claimDB)
         beatDB = try PostgresConnection(url, applicationName: "tickwork node \(name) heartbeat")
+        listenDB = try PostgresConnection(url, applicationName: "tickwork node \(name) listen")
+        try listenDB.execute("LISTEN \(ClusterSchema.jobsChannel)")
         journal = try ClusterRunJournal(url, node: name) { [weak self] n in self?.ended(n) }
         try register()
     }
 
     /// Starts claiming and heartbeating.
     public func start() {
-        lock.withLock { claimerRunning = true; beaterRunning = true }
+        lock.withLock { claimerRunning = true; beaterRunning = true; listenerRunning = true }
+        startThread(name: "tickwork-cluster-listen") { [self] in listenLoop(); lock.withLock { listenerRunning = false; stopped.broadcast() } }
         startThread(name: "tickwork-cluster-claim") { [self] in claimLoop(); lock.withLock { claimerRunning = false; stopped.broadcast() } }
         startThread(name: "tickwork-cluster-beat") { [self] in beatLoop(); lock.withLock { beaterRunning = false; stopped.broadcast() } }
     }
@@ -102,7 +114,7 @@ public final class ClusterNode: @unchecked Sendable {
         lock.withLock {
             leaving = true
             stopped.broadcast()
-            while beaterRunning { stopped.wait(lock) }
+            while beaterRunning || listenerRunning { stopped.wait(lock) }
         }
         journal.flush()
         // Claims never started (the engine's shutdown dropped them) go back
@@ -197,13 +209,24 @@ public final class ClusterNode: @unchecked Sendable {
             // it has workers for), and its start may not be on record yet:
             // a dead node's claims, like its runs, are interrupted, never
             // run a second time.
-            try beatDB.execute("""
-                UPDATE tickwork_runs r SET state = 'interrupted', ended_at = now(), failed = true,
+            // A job with `retry_interrupted: true` has its run given back
+            // instead, and run again below.
+            let cut = try beatDB.execute("""
+                UPDATE tickwork_runs r SET
+                    state = CASE WHEN j.spec->>'retryInterrupted' = 'true' THEN 'released' ELSE 'interrupted' END,
+                    ended_at = now(), failed = true,
                     outcome = 'interrupted: node ' || r.node || ' went silent '
                         || CASE WHEN r.state = 'running' THEN 'mid-run' ELSE 'as it started the run' END
-                WHERE r.state IN ('claimed', 'running')
+                        || CASE WHEN j.spec->>'retryInterrupted' = 'true' THEN '; run again' ELSE '' END
+                FROM tickwork_jobs j
+                WHERE j.name = r.job AND r.state IN ('claimed', 'running')
                   AND NOT EXISTS (SELECT 1 FROM tickwork_nodes n WHERE n.name = r.node AND n.token = r.token)
+                RETURNING r.state
                 """)
+            let again = cut.filter { $0[0] == "released" }.count
+            if !cut.isEmpty {
+                note("cluster: \(cut.count - again) runs interrupted\(again > 0 ? ", \(again) to run again (retry_interrupted)" : "")")
+            }
             // Claims a node gave back as it left, never started: run them here.
             return try beatDB.execute("""
                 UPDATE tickwork_runs r SET node = $1, token = $2, state = 'claimed', claimed_at = now()
@@ -240,18 +263,40 @@ public final class ClusterNode: @unchecked Sendable {
             """, [postgresArray(names), postgresArray(generations), postgresArray(dues)])
     }
 
+    /// Waits for notifications (a fifth of a second at a time, so leaving
+    /// is quick) and wakes the claimer on one. A lost connection is made
+    /// again and LISTENs again; the heartbeat says the outage.
+    private func listenLoop() {
+        var listening = true
+        while !lock.withLock({ leaving }) {
+            do {
+                if !listening {
+                    try listenDB.execute("LISTEN \(ClusterSchema.jobsChannel)")
+                    listening = true
+                }
+                if !(try listenDB.notifications(waitingUpTo: 200)).isEmpty {
+                    lock.withLock { jobsChanged = true; stopped.broadcast() }
+                }
+            } catch {
+                listening = false
+                _ = waitOrStop(seconds: 1, until: { self.leaving })
+            }
+        }
+    }
+
     // MARK: claims
 
     private func claimLoop() {
         do { try syncTicks(claimDB) } catch { note("cluster: \(error)") }
-        var wait = settings.pollSeconds
+        var wait = 0.0   // the first look at once
         var emptyRounds = 0
         while waitOrStop(seconds: wait, wakingOnEnd: true) {
             // Woken by an end: let a few more end first, so a round claims
             // several runs, not one (a round is five statements).
-            if lock.withLock({ runEnded }) && !waitOrStop(seconds: settings.claimGatherSeconds) { break }
+            if lock.withLock({ runEnded && !jobsChanged }) && !waitOrStop(seconds: settings.claimGatherSeconds) { break }
             do {
                 lock.withLock { runEnded = false }   // an end from here on wakes the next wait
+                if lock.withLock({ defer { jobsChanged = false }; return jobsChanged }) { try syncTicks(claimDB) }
                 var claimed = 0
                 while true {
                     let (count, full) = try claimRound()
@@ -280,6 +325,7 @@ public final class ClusterNode: @unchecked Sendable {
                 SELECT t.job, t.next_due_us, j.spec::text, (extract(epoch from now()) * 1000000)::bigint
                 FROM tickwork_ticks t JOIN tickwork_jobs j ON j.name = t.job AND j.generation = t.generation
                 WHERE t.next_due_us <= (extract(epoch from now()) * 1000000)::bigint AND NOT j.paused AND NOT j.removed
+                  AND NOT EXISTS (SELECT 1 FROM tickwork_runs o WHERE o.job = t.job AND o.state IN ('claimed', 'running', 'released'))
                 ORDER BY t.next_due_us LIMIT $1
                 FOR UPDATE OF t SKIP LOCKED
                 """, [String(free)])
@@ -372,6 +418,17 @@ public final class ClusterNode: @unchecked Sendable {
         Double(monotonicNanoseconds() - lastBeatNs) / 1e9 < settings.leaseSeconds - settings.heartbeatSeconds
     }
 
+    /// Stops as a SIGKILL would, for tests: the threads end, nothing is
+    /// written, the row and the claims stay for the others to find.
+    func haltForTesting() {
+        lock.withLock {
+            stopping = true
+            leaving = true
+            stopped.broadcast()
+            while claimerRunning || beaterRunning || listenerRunning { stopped.wait(lock) }
+        }
+    }
+
     /// Runs ended: their places are free, and the claimer wakes to fill them.
     private func ended(_ count: Int) {
         lock.withLock {
@@ -388,7 +445,7 @@ public final class ClusterNode: @unchecked Sendable {
         let deadline = monotonicNanoseconds() + Int64(seconds * 1e9)
         return lock.withLock {
             let finished = { done?() ?? self.stopping }
-            while !finished() && monotonicNanoseconds() < deadline && !(wakingOnEnd && runEnded) {
+            while !finished() && monotonicNanoseconds() < deadline && !(wakingOnEnd && (runEnded || jobsChanged)) {
                 _ = stopped.wait(lock, untilMonotonicNs: deadline)
             }
             return !finished()

@@ -55,6 +55,7 @@ public enum ClusterSchema {
             PRIMARY KEY (job, due_us)
         );
         CREATE INDEX tickwork_runs_open ON tickwork_runs (node) WHERE state IN ('claimed', 'running', 'released');
+        CREATE INDEX tickwork_runs_open_by_job ON tickwork_runs (job) WHERE state IN ('claimed', 'running', 'released');
         """,
     ]
 
@@ -75,6 +76,15 @@ public enum ClusterSchema {
                     """, [String(v + 1)])
             }
         }
+    }
+
+    /// The channel nodes LISTEN on: a job added, changed or resumed wakes
+    /// them at once rather than at their next look.
+    public static let jobsChannel = "tickwork_jobs"
+
+    /// Sent inside the changing transaction: delivered when it commits.
+    static func notifyJobsChanged(_ db: PostgresConnection) throws(PostgresError) {
+        try db.execute("SELECT pg_notify($1, '')", [jobsChannel])
     }
 
     /// The schema version on the database (0: none yet).

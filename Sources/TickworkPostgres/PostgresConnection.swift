@@ -84,6 +84,34 @@ public final class PostgresConnection {
         }
     }
 
+    /// Waits up to `timeoutMs` for notifications on the channels this
+    /// connection LISTENs on; returns their channel names (empty on
+    /// timeout). A dropped connection throws (`connectionLost`); the next
+    /// `execute` makes it again, and the caller LISTENs again.
+    public func notifications(waitingUpTo timeoutMs: Int32) throws(PostgresError) -> [String] {
+        var names = drainNotifications()
+        guard names.isEmpty else { return names }
+        var fds = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+        guard fds.fd >= 0 else { throw PostgresError("lost the connection to \(url)", connectionLost: true) }
+        let ready = poll(&fds, 1, timeoutMs)
+        if ready > 0 {
+            guard PQconsumeInput(connection) == 1 else {
+                throw PostgresError("lost the connection to \(url): \(oneLine(String(cString: PQerrorMessage(connection))))", connectionLost: true)
+            }
+            names = drainNotifications()
+        }
+        return names
+    }
+
+    private func drainNotifications() -> [String] {
+        var names: [String] = []
+        while let n = PQnotifies(connection) {
+            names.append(String(cString: n.pointee.relname))
+            PQfreemem(n)
+        }
+        return names
+    }
+
     /// `body` inside BEGIN … COMMIT, rolled back if it throws.
     public func transaction<T>(_ body: () throws(PostgresError) -> T) throws(PostgresError) -> T {
         try execute("BEGIN")

@@ -34,16 +34,22 @@ struct ClusterEndToEndTests {
         }
     }
 
+    /// 200 jobs as the issue asks; under a sanitizer (every node's binary
+    /// instrumented, and the other suites beside it) 50, so the machine
+    /// does not starve the screen tests running meanwhile.
+    static let jobCount = ProcessInfo.processInfo.environment["TICKWORK_TEST_SANITIZER"] == nil ? 200 : 50
+
     @Test func threeNodesRunEachTickOfTwoHundredJobsExactlyOnce() throws {
+        let jobCount = Self.jobCount
         try cli.withDatabase { url in
             let out = NSTemporaryDirectory() + "tickwork-e2e-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
             defer { unlink(out) }
-            let file = try jobFile(200, out: out)
+            let file = try jobFile(jobCount, out: out)
             defer { unlink(file) }
             let started = Date()
             let servers = try nodes(["n1", "n2", "n3"], url: url, file: file)
-            #expect(servers[0].output.contains("200 added"))
-            #expect(servers[1].output.contains("0 added, 0 changed, 0 removed, 200 unchanged"))
+            #expect(servers[0].output.contains("\(jobCount) added"))
+            #expect(servers[1].output.contains("0 added, 0 changed, 0 removed, \(jobCount) unchanged"))
             Thread.sleep(forTimeInterval: max(0, 30 - Date().timeIntervalSince(started)))
             // One view of the cluster, from the database alone: every node
             // and its heartbeat, and per job the node its last run was on.
@@ -58,56 +64,64 @@ struct ClusterEndToEndTests {
             let seen = lines(out)
             #expect(Set(seen).count == seen.count, "\(seen.count - Set(seen).count) ticks ran twice")
             let byJob = Dictionary(grouping: seen, by: { String($0.split(separator: " ")[0]) })
-            #expect(byJob.count == 200)
+            #expect(byJob.count == jobCount)
             var missing = 0
             for (_, ticks) in byJob {
                 let dues = ticks.compactMap { parseDue(String($0.split(separator: " ")[1])) }.sorted()
                 missing += zip(dues, dues.dropFirst()).reduce(0) { $0 + Int(($1.1.timeIntervalSince($1.0)).rounded()) - 1 }
             }
             #expect(missing == 0, "\(missing) ticks missing between each job's first and last")
-            #expect(seen.count >= 200 * 20, "\(seen.count) runs in 30 s")
+            #expect(seen.count >= jobCount * 20, "\(seen.count) runs in 30 s")
             let shares = try cli.psql("SELECT node || ' ' || count(*) FROM tickwork_runs GROUP BY node ORDER BY node", url: url)
             #expect(shares.split(separator: "\n").count == 3, "every node ran some: \(shares)")
         }
     }
 
     @Test func aNodeKilledOrFrozenCostsNoTickTwice() throws {
-        try cli.withDatabase { url in
-            let out = NSTemporaryDirectory() + "tickwork-e2e-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
-            defer { unlink(out) }
-            // Each run takes half a second: a kill lands mid-run.
-            let file = try jobFile(30, out: out, extra: "; sleep 0.5")
-            defer { unlink(file) }
-            let servers = try nodes(["k1", "k2", "k3"], url: url, file: file)
-            Thread.sleep(forTimeInterval: 4)
-            kill(servers[1].pid, SIGKILL)
-            _ = servers[1].wait()
-            let killedAt = Date()
-            // Its claims go to the others within lease (5 s) + heartbeat (1 s).
-            let rescued = try waitUntil(seconds: 15) {
-                try cli.psql("SELECT count(*) FROM tickwork_nodes WHERE name = 'k2'", url: url).hasPrefix("0")
-            }
-            #expect(rescued)
-            #expect(Date().timeIntervalSince(killedAt) < 8, "rescued after \(Date().timeIntervalSince(killedAt)) s")
-            // Frozen past its lease, then continued: it starts nothing another node took, and joins again.
-            kill(servers[2].pid, SIGSTOP)
-            Thread.sleep(forTimeInterval: 8)
-            kill(servers[2].pid, SIGCONT)
-            let rejoined = try waitUntil(seconds: 15) {
-                try cli.psql("SELECT count(*) FROM tickwork_runs WHERE node = 'k3' AND claimed_at > now() - interval '2 seconds'", url: url)
-                    .trimmingCharacters(in: .whitespacesAndNewlines) != "0"
-            }
-            #expect(rejoined, "k3 claims again after SIGCONT")
-            Thread.sleep(forTimeInterval: 3)
-            for s in [servers[0], servers[2]] { #expect(s.stop() == 0, "\(s.output)") }
-            let seen = lines(out)
-            #expect(Set(seen).count == seen.count, "\(seen.count - Set(seen).count) ticks ran twice")
-            let interrupted = try cli.psql("SELECT count(*) FROM tickwork_runs WHERE state = 'interrupted' AND node = 'k2'", url: url)
-            let k2 = try cli.psql("SELECT state || ' ' || count(*) FROM tickwork_runs WHERE node = 'k2' GROUP BY state", url: url)
-            #expect(Int(interrupted.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 1, "the runs k2 was running are interrupted: \(k2)")
-            let open = try cli.psql("SELECT count(*) FROM tickwork_runs WHERE node = 'k2' AND state IN ('claimed', 'running', 'released')", url: url)
-            #expect(open.hasPrefix("0"), "none of k2's runs is left open: \(k2)")
-        }
+        try cli.withDatabase { url in try killAndFreeze(url) }
+    }
+
+    /// Three nodes; SIGKILL one mid-run, SIGSTOP another past its lease.
+    func killAndFreeze(_ url: String) throws {
+        let out = NSTemporaryDirectory() + "tickwork-e2e-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        defer { unlink(out) }
+        // Each run takes half a second: a kill lands mid-run.
+        let file = try jobFile(30, out: out, extra: "; sleep 0.5")
+        defer { unlink(file) }
+        let servers = try nodes(["k1", "k2", "k3"], url: url, file: file)
+        let k2 = servers[1], k3 = servers[2]
+        Thread.sleep(forTimeInterval: 3)
+        // Mid-run: once k2 has runs on record as running.
+        let k2Running = "SELECT count(*) FROM tickwork_runs WHERE node = 'k2' AND state = 'running'"
+        #expect(try waitUntil(seconds: 10) { try cli.psql(k2Running, url: url).trimmingCharacters(in: .whitespacesAndNewlines) != "0" })
+        kill(k2.pid, SIGKILL)
+        _ = k2.wait()
+        let killedAt = Date()
+        // Its claims go to the others within lease (5 s) + heartbeat (1 s).
+        let gone = "SELECT count(*) FROM tickwork_nodes WHERE name = 'k2'"
+        #expect(try waitUntil(seconds: 15) { try cli.psql(gone, url: url).hasPrefix("0") })
+        let rescuedAfter = Date().timeIntervalSince(killedAt)
+        #expect(rescuedAfter < 8, "rescued after \(rescuedAfter) s")
+        // Frozen past its lease, then continued: it starts nothing another node took, and joins again.
+        kill(k3.pid, SIGSTOP)
+        Thread.sleep(forTimeInterval: 8)
+        kill(k3.pid, SIGCONT)
+        let continued = try cli.psql("SELECT extract(epoch from now())", url: url).trimmingCharacters(in: .whitespacesAndNewlines)
+        let since = "SELECT count(*) FROM tickwork_runs WHERE node = 'k3' AND claimed_at > to_timestamp(" + continued + ")"
+        let rejoined = try waitUntil(seconds: 30) { try cli.psql(since, url: url).trimmingCharacters(in: .whitespacesAndNewlines) != "0" }
+        let said = String(k3.output.suffix(600))
+        #expect(rejoined, "k3 claims again after SIGCONT: \(said)")
+        #expect(said.contains("cluster: this node's lease was taken"), "\(said)")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(servers[0].stop() == 0, "\(servers[0].output)")
+        #expect(k3.stop() == 0, "\(k3.output)")
+        let seen = lines(out)
+        #expect(Set(seen).count == seen.count, "\(seen.count - Set(seen).count) ticks ran twice")
+        let interrupted = try cli.psql("SELECT count(*) FROM tickwork_runs WHERE state = 'interrupted' AND node = 'k2'", url: url)
+        let k2States = try cli.psql("SELECT state || ' ' || count(*) FROM tickwork_runs WHERE node = 'k2' GROUP BY state", url: url)
+        #expect(Int(interrupted.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 1, "the runs k2 was running are interrupted: \(k2States)")
+        let open = try cli.psql("SELECT count(*) FROM tickwork_runs WHERE node = 'k2' AND state IN ('claimed', 'running', 'released')", url: url)
+        #expect(open.hasPrefix("0"), "none of k2's runs is left open: \(k2States)")
     }
 
     @Test func aPostgreSQLRestartUnderTheClusterLosesNoTick() throws {

@@ -108,6 +108,110 @@ struct ClusterNodeTests {
         n.leave()
     }
 
+    @Test func aRunCutOffIsRunAgainOnlyWhenItsJobSaysSo() throws {
+        let scratch = try ScratchDatabase()
+        let db = try scratch.connect()
+        try ClusterSchema.migrate(db)
+        let out = NSTemporaryDirectory() + "tickwork-cluster-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).txt"
+        defer { unlink(out) }
+        let file = try JobFileParser.parse("""
+            jobs:
+              - name: again
+                shell: 'echo "$TICKWORK_JOB" >> \(out); sleep 5'
+                after: 0s
+                retry_interrupted: true
+              - name: once
+                shell: 'echo "$TICKWORK_JOB" >> \(out); sleep 5'
+                after: 0s
+            """, path: "cluster.yaml").get()
+        _ = try ClusterJobs.apply(file, to: db)
+        var fast = ClusterNode.Settings()
+        fast.leaseSeconds = 2
+        fast.heartbeatSeconds = 0.5
+        let b = try node(scratch.url, "b", settings: fast)
+        b.start()
+        #expect(try waitUntil(seconds: 10) {
+            try db.execute("SELECT count(*) FROM tickwork_runs WHERE node = 'b' AND state = 'running'").first?[0] == "2"
+        }, "b started both")
+        b.haltForTesting()   // as a SIGKILL: silent from here, its commands still going
+        let a = try node(scratch.url, "a", settings: fast)
+        a.start()
+        #expect(try waitUntil(seconds: 15) {
+            try db.execute("SELECT node || ' ' || state FROM tickwork_runs WHERE job = 'again'").first?[0] == "a ended"
+        }, "a ran the cut-off run of the job that asks for it again")
+        let once = try db.execute("SELECT node, state, outcome FROM tickwork_runs WHERE job = 'once'").first
+        #expect(once?[0] == "b" && once?[1] == "interrupted" && once?[2] == "interrupted: node b went silent mid-run", "\(String(describing: once))")
+        a.stopClaiming()
+        a.engine.shutdown(deadline: .seconds(5))
+        a.leave()
+        b.engine.shutdown(deadline: .seconds(5))
+        let lines = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).sorted()
+        #expect(lines == ["again", "again", "once"])
+        #expect(a.recentNotices.contains("cluster: 1 runs interrupted, 1 to run again (retry_interrupted)"), "\(a.recentNotices)")
+    }
+
+    @Test func aJobNeverOverlapsItselfAcrossNodes() throws {
+        let scratch = try ScratchDatabase()
+        let db = try scratch.connect()
+        try ClusterSchema.migrate(db)
+        // Each run outlasts two periods; two nodes with free workers.
+        _ = try ClusterJobs.apply(try JobFileParser.parse("""
+            jobs:
+              - name: long
+                command: ["sleep", "2.5"]
+                every: 1s
+            """, path: "c.yaml").get(), to: db)
+        let nodes = try ["x", "y"].map { try node(scratch.url, $0) }
+        for n in nodes { n.start() }
+        #expect(try waitUntil(seconds: 20) {
+            try db.execute("SELECT count(*) FROM tickwork_runs WHERE state = 'ended'").first?[0].flatMap { Int($0) } ?? 0 >= 2
+        })
+        for n in nodes { n.stopClaiming() }
+        for n in nodes { n.engine.shutdown(deadline: .seconds(5)) }
+        for n in nodes { n.leave() }
+        let spans = try db.execute("""
+            SELECT extract(epoch from started_at), extract(epoch from ended_at) FROM tickwork_runs
+            WHERE started_at IS NOT NULL AND ended_at IS NOT NULL ORDER BY started_at
+            """).compactMap { r in Double(r[0] ?? "").flatMap { s in Double(r[1] ?? "").map { (s, $0) } } }
+        #expect(spans.count >= 2)
+        for (a, b) in zip(spans, spans.dropFirst()) { #expect(b.0 >= a.1 - 0.05, "a run started at \(b.0) while one ran until \(a.1)") }
+    }
+
+    @Test func anAppliedJobWakesAnIdleNodeAtOnce() throws {
+        let scratch = try ScratchDatabase()
+        let db = try scratch.connect()
+        try ClusterSchema.migrate(db)
+        let hourly = """
+            jobs:
+              - name: hourly
+                command: ["true"]
+                every: 1h
+            """
+        _ = try ClusterJobs.apply(try JobFileParser.parse(hourly, path: "c.yaml").get(), to: db)
+        // It looks only every 10 s and heartbeats every 4 s: only a
+        // notification can bring a new job's run within 2 s.
+        var slow = ClusterNode.Settings()
+        slow.pollSeconds = 10
+        slow.heartbeatSeconds = 4
+        slow.leaseSeconds = 12
+        let n = try node(scratch.url, "idle", settings: slow)
+        n.start()
+        #expect(try waitUntil(seconds: 10) { try db.execute("SELECT count(*) FROM tickwork_runs WHERE job = 'hourly'").first?[0] == "1" })
+        Thread.sleep(forTimeInterval: 0.5)   // the claimer is asleep for 10 s now
+        let applied = Date()
+        _ = try ClusterJobs.apply(try JobFileParser.parse(hourly + """
+
+              - name: new
+                command: ["true"]
+                after: 0s
+            """, path: "c.yaml").get(), to: db)
+        #expect(try waitUntil(seconds: 5) { try db.execute("SELECT count(*) FROM tickwork_runs WHERE job = 'new'").first?[0] == "1" })
+        #expect(Date().timeIntervalSince(applied) < 2, "claimed \(Date().timeIntervalSince(applied)) s after the apply")
+        n.stopClaiming()
+        n.engine.shutdown(deadline: .seconds(5))
+        n.leave()
+    }
+
     @Test func aSilentNodesClaimsAreRescuedAndItStartsNothingAfter() throws {
         let scratch = try ScratchDatabase()
         let db = try scratch.connect()
