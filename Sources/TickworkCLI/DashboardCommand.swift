@@ -10,6 +10,7 @@ import TickworkDashboard
 import TickworkDemos
 import TickworkJobFile
 import TickworkProcess
+import TickworkStore
 import TickworkTerminal
 
 /// `tickwork [dashboard]`: the live dashboard over a running engine. The
@@ -30,6 +31,8 @@ struct DashboardCommand: ParsableCommand {
     var noColor = false
     @Flag(help: "Draw with ASCII only (also when the locale is not UTF-8).")
     var ascii = false
+    @Option(help: "With --file: keep its runs across restarts in a SQLite file: a path, or `default` for the one `serve` uses. Default: memory only.")
+    var state: String?
     /// For the end-to-end test of terminal restoration: a job traps after S seconds.
     @Option(name: .customLong("debug-crash-after"), help: .hidden)
     var debugCrashAfter: Double?
@@ -53,11 +56,13 @@ struct DashboardCommand: ParsableCommand {
     func validate() throws {
         guard (0.5...30).contains(refreshHz) else { throw ValidationError("--refresh-hz must be 0.5…30 (got \(refreshHz))") }
         do { if let s = debugCrashAfter { _ = try Self.crashAfterRange.duration(s) } } catch { throw ValidationError(error.message) }
+        if let s = state, s.isEmpty || s == "none" { throw ValidationError("--state needs a path, or default (leave it out for memory only)") }
+        if state != nil && workload.file == nil { throw ValidationError("--state keeps a job file's runs: give --file too") }
     }
 
     /// The headless command for what the person asked: their workload flags, without the dashboard's own.
     static func headlessHint(_ arguments: [String]) -> String {
-        let dashboardOnly: Set<String> = ["--refresh-hz", "--log-file", "--debug-crash-after"]
+        let dashboardOnly: Set<String> = ["--refresh-hz", "--log-file", "--debug-crash-after", "--state"]
         let dashboardFlags: Set<String> = ["--no-color", "--ascii", "dashboard"]
         var kept: [String] = [], skip = false
         for a in arguments {
@@ -101,7 +106,13 @@ struct DashboardCommand: ParsableCommand {
 
         // Before the engine exists: its threads inherit the signal mask.
         SignalRelay.blockForProcess()
-        let started = try workload.start(logger: logger)
+        var stateFile: StateFile?
+        let started = try workload.start(logger: logger, store: state.map { choice in { file in
+            stateFile = try StateOption.open(StateOption.path(choice == "default" ? nil : choice, jobFile: file.path,
+                                                              environment: ProcessInfo.processInfo.environment))
+            return stateFile
+        } })
+        defer { stateFile?.close() }
         let host = started.host
         let engine = host.engine
         if let s = debugCrashAfter {

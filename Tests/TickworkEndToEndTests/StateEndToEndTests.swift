@@ -116,6 +116,34 @@ struct StateEndToEndTests {
         #expect(w.lines == ["nightly 1"])
     }
 
+    @Test(.enabled(if: tmuxAvailable, "needs tmux"))
+    func theDashboardKeepsAStateFileWhenAskedTo() throws {
+        let w = Workspace()
+        try w.write("""
+            jobs:
+              - name: hourly
+                shell: echo "run $TICKWORK_RUN" >> \(w.out)
+                every: 1h
+            """)
+        for round in 1...2 {
+            let s = try TmuxSession(["--file", w.jobFile, "--state", w.state])
+            try s.waitFor(text: "hourly")
+            if round == 1 { try w.waitForLines(1) }
+            if round == 2 {
+                // An hourly job that ran a minute ago waits for its hour; the
+                // first dashboard's run is in this one's detail; run it now.
+                try s.waitFor(text: "59m")
+                try s.send("Enter")
+                try s.waitFor(text: "run 1")
+                try s.send("Escape", "r")
+                try w.waitForLines(2)
+            }
+            try s.send("q")
+            try s.waitFor(text: "EXIT=0", seconds: 20)
+        }
+        #expect(w.lines == ["run 1", "run 2"])
+    }
+
     @Test func stateFilesItCannotUseAreNamed() throws {
         let w = Workspace()
         try w.write("""
@@ -145,6 +173,8 @@ struct StateEndToEndTests {
         #expect(status == 2 && text.hasPrefix("tickwork: state: cannot make \(w.jobFile)"), "\(text)")
         // --state without a job file.
         (status, text) = try spawnAndWait([binary, "serve", "--demo", "blink", "--state", w.state])
+        #expect(status == 64 && text.contains("--state keeps a job file's runs: give --file too"), "\(text)")
+        (status, text) = try spawnAndWait([binary, "--demo", "blink", "--state", w.state])
         #expect(status == 64 && text.contains("--state keeps a job file's runs: give --file too"), "\(text)")
     }
 }
