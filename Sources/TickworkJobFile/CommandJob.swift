@@ -122,12 +122,6 @@ struct CommandFailed: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-func wallNowNs() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-}
-
 /// `2026-12-01T09:00:00.000Z`: RFC 3339 in UTC with milliseconds.
 func rfc3339(unixNs: Int64) -> String {
     let ms = unixNs >= 0 ? unixNs / 1_000_000 : (unixNs - 999_999) / 1_000_000

@@ -1,6 +1,7 @@
 import Glibc
 import Tickwork
 import TickworkProcess
+import TickworkStore
 
 /// The recent runs of every command job, with their output, for the
 /// dashboard's detail view; and the process each job is running now, for

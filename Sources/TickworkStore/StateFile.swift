@@ -259,7 +259,8 @@ func threadCpuNs() -> Int64 {
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
-func wallNowNs() -> Int64 {
+/// The wall clock now, unix nanoseconds (the job file's runner reads it too).
+public func wallNowNs() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
