@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "TickworkWireTests", dependencies: ["TickworkWire", "TickworkLink", "Tickwork", "TickworkModel"]),
         .testTarget(name: "TickworkMetricsTests", dependencies: ["TickworkMetrics", "TickworkLink", "Tickwork", "TickworkModel"],
                     exclude: ["Golden"]),
-        .testTarget(name: "TickworkPostgresTests", dependencies: ["TickworkPostgres", "TickworkJobFile", "Tickwork"]),
+        .testTarget(name: "TickworkPostgresTests", dependencies: ["TickworkPostgres", "TickworkJobFile", "TickworkStore", "Tickwork"]),
         .testTarget(name: "TickworkStoreTests", dependencies: ["TickworkStore", "TickworkModel"]),
         .testTarget(name: "TickworkProcessTests", dependencies: ["TickworkProcess", "Tickwork"]),
         .testTarget(name: "TickworkJobFileTests", dependencies: ["TickworkJobFile", "TickworkProcess", "TickworkStore", "TickworkModel", "Tickwork"]),

@@ -52,9 +52,7 @@ struct AttachBenchCommand: ParsableCommand {
         logger.logLevel = .warning
         let started = try workload.start(logger: logger)
         let engine = started.host.engine
-        var template = Array("/tmp/tickwork-bench-attach-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw CleanFailure("tickwork bench-attach: cannot make a folder in /tmp") }
-        let folder = String(cString: made)
+        let folder = try benchFolder("bench-attach")
         defer { rmdir(folder) }
         let server = EngineServer(link: LocalEngineLink(engine: engine, demos: DemoControls(host: started.host, logger: logger)),
                                   path: folder + "/bench.sock", name: "bench-attach")

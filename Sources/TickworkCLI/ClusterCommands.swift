@@ -99,8 +99,10 @@ enum ClusterStatus {
             Report.Node(name: r[0] ?? "", host: r[1] ?? "", pid: Int(r[2] ?? "") ?? 0, workers: Int(r[3] ?? "") ?? 0,
                         runs: Int(r[4] ?? "") ?? 0, heartbeatAgeSeconds: ((Double(r[5] ?? "") ?? 0) * 1000).rounded() / 1000)
         }
+        // Each job's latest claim is on its tick row (not a scan of every run).
         let last = try db.execute("""
-            SELECT DISTINCT ON (job) job, due_us, node, state, outcome FROM tickwork_runs ORDER BY job, due_us DESC
+            SELECT t.job, t.last_due_us, t.last_node, coalesce(r.state, 'trimmed'), r.outcome FROM tickwork_ticks t
+            LEFT JOIN tickwork_runs r ON r.job = t.job AND r.due_us = t.last_due_us WHERE t.last_due_us IS NOT NULL
             """)
         var lastRun: [String: Report.Run] = [:]
         for r in last {

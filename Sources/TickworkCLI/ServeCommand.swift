@@ -70,8 +70,26 @@ struct ServeCommand: ParsableCommand {
         defer { stateFile?.close() }
         let host = started.host, engine = host.engine
         let cluster = try store.map { try ClusterServe.join($0, file: workload.file, engine: engine, node: node, say: say) }
-        let link = LocalEngineLink(engine: engine, demos: DemoControls(host: host, logger: logger),
-                                   commands: started.session.map { CommandControls(session: $0, logger: logger) } ?? CommandControls())
+        var demos = DemoControls(host: host, logger: logger)
+        if let cluster {
+            // The cluster's panel after the demos': every node, and the
+            // latest runs with the node that ran each.
+            let own = demos.panels
+            demos.panels = { own() + [cluster.panel()] }
+        }
+        var commands = started.session.map { CommandControls(session: $0, logger: logger) } ?? CommandControls()
+        if let cluster {
+            // A task's keys act on its job in the whole cluster; a cancel
+            // also stops this node's run of it.
+            commands.jobControl = { verb, id in
+                guard let job = engine.info(id)?.name, let kind = ClusterControl.Verb(rawValue: verb.rawValue) else { return nil }
+                if verb == .cancel { _ = engine.cancel(id) }
+                // `p` is a toggle: a job paused in the cluster is resumed.
+                if kind == .pause, cluster.isPaused(job: job) != true { return cluster.control(.pause, job: job) }
+                return cluster.control(kind == .pause ? .resume : kind, job: job)
+            }
+        }
+        let link = LocalEngineLink(engine: engine, demos: demos, commands: commands)
         let stoppedByClient = StopBox()
         let server = EngineServer(link: link, path: path, name: describe(), readOnly: readonly) { stopped in
             stoppedByClient.set(stopped)

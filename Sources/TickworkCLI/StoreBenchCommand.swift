@@ -39,9 +39,7 @@ struct StoreBenchCommand: ParsableCommand {
         var folder: String?
         let path: String
         if let state { path = state } else {
-            var template = Array("/tmp/tickwork-bench-store-XXXXXX".utf8CString)
-            guard let made = mkdtemp(&template) else { throw CleanFailure("tickwork bench-store: cannot make a folder in /tmp") }
-            folder = String(cString: made)
+            folder = try benchFolder("bench-store")
             path = folder! + "/state.sqlite"
         }
         defer { if let folder { try? FileManager.default.removeItem(atPath: folder) } }

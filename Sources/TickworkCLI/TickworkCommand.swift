@@ -19,7 +19,7 @@ public struct TickworkCommand: ParsableCommand {
                                                           HeadlessCommand.self, NextCommand.self, SoakCommand.self,
                                                           ServeCommand.self, AttachCommand.self, StatusCommand.self,
                                                           PauseCommand.self, ResumeCommand.self, CancelCommand.self, RunCommand.self,
-                                                          AttachBenchCommand.self, StoreBenchCommand.self, ApplyCommand.self]
+                                                          AttachBenchCommand.self, StoreBenchCommand.self, ClusterBenchCommand.self, ApplyCommand.self]
     public static let configuration = CommandConfiguration(
         commandName: "tickwork",
         abstract: "A background scheduler with a live terminal view of its threads, queues and tasks.",

@@ -32,18 +32,33 @@ public struct DashboardLayout: Equatable, Sendable {
         footer = Rect(x: 0, y: h - 1, width: w, height: 1)
         let body = h - 3
         let workers = state.shown?.snapshot.workers.count ?? 4
-        let queueCount = (state.shown?.snapshot.queues.count ?? 1) + (state.shown?.panels.reduce(0) { $0 + $1.items.count / 2 + 2 } ?? 0)
+        let threadsWidth = w * 58 / 100
+        let panelWidth = w - threadsWidth - 2
+        let queueCount = (state.shown?.snapshot.queues.count ?? 1)
+            + (state.shown?.panels.reduce(0) { $0 + 1 + Self.flowRows($1.items, width: panelWidth) } ?? 0)
         // The band holds every thread (plus the timer) when it can, but
         // never more than about a third of the body: tasks matter most.
         let wanted = max(workers + 1, queueCount) + 3
         let band = min(wanted, max(5, body * 35 / 100))
         let eventsHeight = body >= 30 ? 7 : body >= 20 ? 5 : 4
         let tasksHeight = body - band - eventsHeight
-        let threadsWidth = w * 58 / 100
         threads = Rect(x: 0, y: 2, width: threadsWidth, height: band)
         queues = Rect(x: threadsWidth, y: 2, width: w - threadsWidth, height: band)
         tasks = Rect(x: 0, y: 2 + band, width: w, height: tasksHeight)
         events = Rect(x: 0, y: 2 + band + tasksHeight, width: w, height: eventsHeight)
+    }
+
+    /// Rows a panel's items take flowed like words into `width` columns,
+    /// one column in from the edge and two apart (as the queues box draws them).
+    public static func flowRows(_ items: [String], width: Int) -> Int {
+        guard !items.isEmpty else { return 0 }
+        var rows = 1, x = 1
+        for item in items {
+            let w = Screen.columns(of: item)
+            if x > 1 && x + w > width { x = 1; rows += 1 }
+            x += w + 2
+        }
+        return rows
     }
 
     /// The detail view takes the tasks and events area.

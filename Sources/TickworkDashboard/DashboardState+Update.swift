@@ -154,7 +154,9 @@ extension DashboardState {
             flash = pause ? "pausing everything (P resumes exactly what it paused)" : "resuming what P paused"
             return [pause ? .engine(.pauseAll) : .engine(.resumeAll)]
         case .char("c"):
-            if let job = detailOrSelected(), !job.state.isFinal, job.state != .cancelling {
+            // On a cluster node a task is one run of a shared job: the
+            // cancel is the job's, whatever became of this run.
+            if let job = detailOrSelected(), onClusterNode || (!job.state.isFinal && job.state != .cancelling) {
                 overlay = .confirmCancel(job.id, job.name)
             }
         case .char("K"):
@@ -280,6 +282,9 @@ extension DashboardState {
         return focus == .tasks ? selectedJob : nil
     }
 
+    /// Attached to a node of a cluster (its frame carries the cluster panel).
+    var onClusterNode: Bool { shown?.panels.contains { $0.name == "cluster" } ?? false }
+
     private mutating func togglePause() -> [DashboardCommand] {
         if focus == .queues && detail == nil {
             guard let queues = shown?.snapshot.queues, queueCursor < queues.count else { return [] }
@@ -289,6 +294,12 @@ extension DashboardState {
         }
         guard let job = detailOrSelected() else { return [] }
         let who = "\(job.name) (\(job.id))"
+        if onClusterNode {
+            // The node pauses the job in the whole cluster, or resumes it if
+            // it is paused there (this run's own state says nothing of it).
+            flash = "pausing or resuming \(job.name) in the cluster\(glyphs.ellipsis)"
+            return [.engine(.pause(job.id))]
+        }
         if job.state == .paused || job.pausePending {
             flash = "resuming \(who)\(glyphs.ellipsis)"
             return [.engine(.resume(job.id))]

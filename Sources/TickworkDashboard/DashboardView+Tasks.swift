@@ -45,7 +45,11 @@ extension DashboardView {
         screen.tableHeader(fitted, y: inner.y, g, marked: taskColumn(for: state.sort), descending: state.descending)
         if current && matching == 0 {
             let why = state.filter.isEmpty
-                ? (state.hidesFinishedNow ? "every task has finished (h shows them)" : "no jobs yet")
+                ? (state.hidesFinishedNow
+                    ? (frame.panels.contains { $0.name == "cluster" }
+                        ? "no run of the cluster's is on this node now (h shows those it ran; the cluster panel, the latest anywhere)"
+                        : "every task has finished (h shows them)")
+                    : "no jobs yet")
                 : "no job matches the filter (Esc clears it)"
             screen.put(why, x: inner.x + 1, y: inner.y + 1, style: .dim, limit: inner.width - 1)
             return

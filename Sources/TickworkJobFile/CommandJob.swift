@@ -38,6 +38,7 @@ struct CommandJob: Sendable {
             ctx.status("not started: this node lost its claim")
             return
         }
+        if entry.command == .noop { return runNothing(ctx, run: run, dueWallNs: dueWall) }
         let spec = CommandSpec(argv: argv, environment: environment(ctx, run: run, dueWallNs: dueWall), workingDirectory: entry.cwd,
                                timeoutNs: entry.timeoutNs, killAfterNs: entry.killAfterNs, outputLimit: entry.outputLimit)
         let startWall = wallNowNs()
@@ -73,7 +74,19 @@ struct CommandJob: Sendable {
         switch entry.command {
         case .argv(let words): return words
         case .shell(let script): return CommandSpec.shellArgv(script, name: entry.name)
+        case .noop: return []
         }
+    }
+
+    /// A no-op run: on record as started and ended at once, with no process.
+    private func runNothing(_ ctx: JobContext, run: Int, dueWallNs dueWall: Int64) {
+        let startWall = wallNowNs()
+        store?.started(RunStart(job: entry.name, command: entry.commandText, run: run, retry: ctx.retry, dueWallNs: dueWall,
+                                startWallNs: startWall, pid: 0))
+        let record = RunRecord(run: run, startWallNs: startWall, durationNs: wallNowNs() - startWall, outcome: "no-op",
+                               failed: false, stdout: nil, stderr: nil, stdoutBytes: 0, stderrBytes: 0, truncated: false)
+        let kept = log?.finished(ctx.jobID, command: entry.commandText, record: record) ?? record
+        store?.ended(RunEnd(job: entry.name, command: entry.commandText, dueWallNs: dueWall, record: kept, exitCode: nil, signal: nil))
     }
 
     /// The wall-clock instant of the tick this run belongs to (a retry

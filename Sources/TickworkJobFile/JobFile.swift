@@ -1,5 +1,6 @@
 import Foundation
 import Tickwork
+import TickworkProcess
 
 /// A checked job file: what it asks the engine for, every value in range.
 /// A plain value (built by `JobFileParser`, read by the loader that
@@ -10,6 +11,10 @@ public struct JobFile: Sendable, Equatable {
     public var workers: Int?
     public var queues: [RunQueueConfig]
     public var jobs: [JobEntry]
+
+    public init(path: String, workers: Int? = nil, queues: [RunQueueConfig] = [], jobs: [JobEntry]) {
+        self.path = path; self.workers = workers; self.queues = queues; self.jobs = jobs
+    }
 }
 
 /// One job of a file.
@@ -19,6 +24,9 @@ public struct JobEntry: Sendable, Equatable {
         case argv([String])
         /// `sh -c SCRIPT`, only when the file asks for a shell by name.
         case shell(String)
+        /// No process: the run ends as it starts. Not a job-file key: what
+        /// `tickwork bench-cluster` shares, to measure the scheduling alone.
+        case noop
     }
 
     public enum When: Sendable, Equatable {
@@ -76,12 +84,24 @@ public struct JobEntry: Sendable, Equatable {
         switch command {
         case .shell(let script): return script
         case .argv(let argv): return argv.map(Self.quotedIfNeeded).joined(separator: " ")
+        case .noop: return "(no-op)"
         }
     }
 
     static func quotedIfNeeded(_ word: String) -> String {
         let plain = !word.isEmpty && word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,@%+".contains($0) }
         return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+extension JobEntry {
+    /// A job with no process (`Command.noop`) every `periodNs`, its first
+    /// tick `startAfterNs` in, with the defaults a job file gives.
+    public static func noop(name: String, periodNs: Int64, startAfterNs: Int64) -> JobEntry {
+        JobEntry(name: name, command: .noop, when: .every(periodNs, startAfterNs: startAfterNs), missed: nil, timeoutNs: nil,
+                 killAfterNs: CommandSpec.defaultKillAfterNs, queue: RunQueueConfig.defaultName, group: "default",
+                 priority: 0, retries: 0, backoffNs: Backoff.standard.initialNs, backoffMaxNs: Backoff.standard.capNs,
+                 jitterNs: 0, env: [:], cwd: nil, outputLimit: CommandSpec.defaultOutputLimit, paused: false, line: 0)
     }
 }
 

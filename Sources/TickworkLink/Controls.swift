@@ -18,6 +18,9 @@ public struct DemoControls: Sendable {
     }
 }
 
+/// The controls a task's keys send that a cluster takes over.
+public enum JobControlVerb: String, Sendable { case pause, resume, cancel }
+
 /// What the dashboard needs of whoever runs command jobs (a job file): a
 /// job's recent runs and output, killing the process group it runs now,
 /// and reloading the file. Each returns a line saying what happened.
@@ -28,6 +31,10 @@ public struct CommandControls: Sendable {
     public var stop: @Sendable (JobID) -> ControlReply
     /// nil: no job file, nothing to reload.
     public var reload: (@Sendable () -> ControlReply)?
+    /// Asked first for a task's pause, resume and cancel: a cluster node
+    /// acts on the task's job in the whole cluster, by name. A nil reply
+    /// leaves the command to the engine.
+    public var jobControl: (@Sendable (JobControlVerb, JobID) -> ControlReply?)? = nil
     public init(history: @escaping @Sendable (JobID) -> RunHistory? = { _ in nil },
                 kill: @escaping @Sendable (JobID) -> ControlReply = { _ in (false, "no command jobs here") },
                 stop: @escaping @Sendable (JobID) -> ControlReply = { _ in (false, "no command jobs here") },

@@ -38,6 +38,12 @@ public final class LocalEngineLink: EngineLink {
 
     private func reply(_ c: EngineCommand) -> (Bool, String?) {
         switch c {
+        case .pause(let id): if let r = commands.jobControl?(.pause, id) { return r }
+        case .resume(let id): if let r = commands.jobControl?(.resume, id) { return r }
+        case .cancel(let id): if let r = commands.jobControl?(.cancel, id) { return r }
+        default: break
+        }
+        switch c {
         case .pause(let id): return job(id, engine.pause(id), done: "paused", nothing: "nothing to pause")
         case .resume(let id): return job(id, engine.resume(id), done: "resumed", nothing: "nothing to resume")
         case .runNow(let id):

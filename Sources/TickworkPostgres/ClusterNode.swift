@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Tickwork
 import TickworkJobFile
+import TickworkModel
 
 /// One node of a cluster sharing a schedule through PostgreSQL. No
 /// leader: every node claims due ticks itself.
@@ -42,13 +43,23 @@ public final class ClusterNode: @unchecked Sendable {
         /// The longest a node waits before looking for due ticks again (it
         /// wakes at the next tick it knows of, sooner).
         public var pollSeconds = 0.25
-        /// After a run ends, how long the claimer gathers more free places
-        /// before its next round.
-        public var claimGatherSeconds = 0.02
-        /// Runs in flight at most (claimed, not yet ended); nil: the
-        /// engine's workers. A node claims only what it can start now, so
-        /// a busy node leaves due ticks to the others.
+        /// The least time between the starts of a node's claim rounds: while
+        /// ticks keep falling due (a thousand a second), a round takes
+        /// those of that time together rather than one or two each
+        /// millisecond (a round is five statements; its cost, not a
+        /// run's, is what the database pays).
+        public var claimIntervalSeconds = 0.1
+        /// Runs in flight at most (claimed, not yet ended); nil: what the
+        /// engine's workers finish before the next round (`capacity`). A
+        /// node claims only what it can run now, so a busy node leaves due
+        /// ticks to the others.
         public var maxInFlight: Int? = nil
+        /// The time a round's claims should last the workers: a worker
+        /// whose runs take 1 ms is given up to 50 a round, one whose runs
+        /// take a second, one.
+        public var claimHorizonSeconds = 0.05
+        /// The most runs a round gives each worker.
+        public var claimsPerWorkerCap = 64
         public init() {}
     }
 
@@ -74,17 +85,28 @@ public final class ClusterNode: @unchecked Sendable {
     private var runEnded = false
     private var inFlight = 0
     private var claims = Set<RunKey>()
+    /// The engine's workers (read as the node registers) and the mean
+    /// duration of its runs (a moving average; a second until one ends):
+    /// together, how many runs it takes at once.
+    private var workers = 1
+    private var meanRunNs = 1e9
     /// Lines for a person (lost the lease, rescued a node), newest last.
     private var notices: [String] = []
+    private let panels: ClusterPanelSource
+    /// The dashboard's controls' connection; `controlLock` guards it (the
+    /// sampler thread of each attached dashboard may call `control`).
+    private var controlDB: PostgresConnection?
+    private let controlLock = Lock()
 
     public init(url: PostgresURL, engine: Engine, name: String, settings: Settings = Settings()) throws(PostgresError) {
         self.url = url; self.engine = engine; self.name = name; self.settings = settings
+        panels = ClusterPanelSource(node: name, store: url.redacted)
         claimDB = try PostgresConnection(url, applicationName: "tickwork node \(name)")
         try ClusterSchema.migrate(claimDB)
         beatDB = try PostgresConnection(url, applicationName: "tickwork node \(name) heartbeat")
         listenDB = try PostgresConnection(url, applicationName: "tickwork node \(name) listen")
         try listenDB.execute("LISTEN \(ClusterSchema.jobsChannel)")
-        journal = try ClusterRunJournal(url, node: name) { [weak self] n in self?.ended(n) }
+        journal = try ClusterRunJournal(url, node: name) { [weak self] n, ns in self?.ended(n, durationNs: ns) }
         try register()
     }
 
@@ -132,6 +154,46 @@ public final class ClusterNode: @unchecked Sendable {
 
     public var recentNotices: [String] { lock.withLock { notices } }
 
+    /// Pause, resume or cancel `job` in the whole cluster, from a
+    /// dashboard's key on one of this node's runs of it: one line saying
+    /// what became of it. Its own connection, made at first use.
+    public func control(_ verb: ClusterControl.Verb, job: String) -> (changed: Bool, message: String) {
+        controlLock.withLock {
+            do {
+                if controlDB == nil { controlDB = try PostgresConnection(url, applicationName: "tickwork node \(name) control") }
+                let outcome = try ClusterControl.perform(verb, names: [job], group: nil, on: controlDB!)
+                let past = ["pause": "paused", "resume": "resumed", "cancel": "cancelled"][verb.rawValue]!
+                if !outcome.changed.isEmpty {
+                    let tail = verb == .pause ? ": no node claims its ticks (a run in progress finishes)"
+                        : verb == .resume ? ": its next tick is planned from now" : ": removed until a job file applies it again"
+                    return (true, "\(past) \(job) in the cluster\(tail)")
+                }
+                if !outcome.unchanged.isEmpty { return (false, "\(job) is already \(past) in the cluster") }
+                return (false, "\(job) is no job of the cluster now (cancelled, or removed by apply)")
+            } catch {
+                return (false, "cluster: \(verb.rawValue) \(job) not done: \(error)")
+            }
+        }
+    }
+
+    /// Whether `job` is paused in the cluster (nil: not known: no such job,
+    /// or the database cannot be read).
+    public func isPaused(job: String) -> Bool? {
+        controlLock.withLock {
+            if controlDB == nil { controlDB = try? PostgresConnection(url, applicationName: "tickwork node \(name) control") }
+            guard let db = controlDB, let rows = try? db.execute("SELECT paused FROM tickwork_jobs WHERE name = $1 AND NOT removed", [job]),
+                  let row = rows.first else { return nil }
+            return row[0] == "t"
+        }
+    }
+
+    /// The cluster as a dashboard shows it (`ClusterPanelSource`): read
+    /// from the database each heartbeat while someone looks.
+    public func panel() -> DemoPanel {
+        let (local, notice) = lock.withLock { ("\(inFlight) of \(capacity) in flight\(lost ? ", lease lost" : "")", notices.last) }
+        return panels.panel(local: local, notice: notice)
+    }
+
     /// Told each notice as it happens (set before `start`): `serve` prints them.
     public var onNotice: (@Sendable (String) -> Void)?
 
@@ -154,17 +216,25 @@ public final class ClusterNode: @unchecked Sendable {
             RETURNING token
             """, [name, ProcessInfo.processInfo.hostName, String(getpid()), String(engine.snapshot().targetWorkers)])
         let t = Int64(rows.first?[0] ?? "") ?? 0
-        lock.withLock { token = t; lastBeatNs = monotonicNanoseconds(); lost = false }
+        let count = engine.snapshot().targetWorkers
+        lock.withLock { token = t; lastBeatNs = monotonicNanoseconds(); lost = false; workers = Swift.max(1, count) }
     }
 
     private func beatLoop() {
         var down = false
+        var beats = 0
         while waitOrStop(seconds: settings.heartbeatSeconds, until: { self.leaving }) {
             do {
                 try beat()
                 if down { note("cluster: reconnected to \(url)"); down = false }
                 try rescue()
-                try syncTicks(beatDB)
+                // A change of jobs is notified (the claimer plans it at
+                // once); this look, which reads every job, is for a
+                // notification lost to an outage.
+                beats += 1
+                if beats % 10 == 1 { try syncTicks(beatDB) }
+                if beats % 10 == 6 { try vacuumTicks() }
+                if panels.wanted { try panels.refresh(beatDB) }
             } catch {
                 // An outage is said once, and its end once; other failures each time.
                 if error.connectionLost {
@@ -182,9 +252,17 @@ public final class ClusterNode: @unchecked Sendable {
     /// registers again.
     private func beat() throws(PostgresError) {
         let t = lock.withLock { token }
-        let rows = try beatDB.execute("UPDATE tickwork_nodes SET heartbeat_at = now() WHERE name = $1 AND token = $2 RETURNING 1",
-                                      [name, String(t)])
+        let ran = journal.takeEndsWritten()
+        let rows: [[String?]]
+        do {
+            rows = try beatDB.execute("UPDATE tickwork_nodes SET heartbeat_at = now(), runs = runs + $3 WHERE name = $1 AND token = $2 RETURNING 1",
+                                      [name, String(t), String(ran)])
+        } catch {
+            journal.giveBack(endsWritten: ran)
+            throw error
+        }
         if rows.isEmpty {
+            journal.giveBack(endsWritten: ran)
             let dropped = lock.withLock {
                 lost = true
                 defer { claims.removeAll() }
@@ -238,6 +316,16 @@ public final class ClusterNode: @unchecked Sendable {
         if !taken.isEmpty { hand(taken, token: t) }
     }
 
+    /// Every tick row changes at each claim (a thousand a second), and the
+    /// dead versions left in the due-time index lie exactly where a claim
+    /// looks (ticks already past): between autovacuum's rounds (a minute
+    /// apart) a claim read ten times the pages it needed. The table is
+    /// small (a row a job), so each node vacuums it every 10 s; one
+    /// vacuuming already is skipped, not waited for.
+    private func vacuumTicks() throws(PostgresError) {
+        try beatDB.execute("VACUUM (SKIP_LOCKED) tickwork_ticks")
+    }
+
     /// Every job has a tick row at its generation: new or changed jobs are
     /// planned from now.
     func syncTicks(_ db: PostgresConnection) throws(PostgresError) {
@@ -261,6 +349,10 @@ public final class ClusterNode: @unchecked Sendable {
             ON CONFLICT (job) DO UPDATE SET generation = excluded.generation, next_due_us = excluded.next_due_us
             WHERE tickwork_ticks.generation <> excluded.generation
             """, [postgresArray(names), postgresArray(generations), postgresArray(dues)])
+        // Thousands of ticks at once (a file applied): the planner's figures
+        // for the table are stale until autovacuum comes by, and a claim's
+        // plan with them scanned every tick.
+        if names.count >= 1000 { try db.execute("ANALYZE tickwork_ticks") }
     }
 
     /// Waits for notifications (a fifth of a second at a time, so leaving
@@ -290,10 +382,14 @@ public final class ClusterNode: @unchecked Sendable {
         do { try syncTicks(claimDB) } catch { note("cluster: \(error)") }
         var wait = 0.0   // the first look at once
         var emptyRounds = 0
+        var lastRoundNs = Int64.min / 2
         while waitOrStop(seconds: wait, wakingOnEnd: true) {
-            // Woken by an end: let a few more end first, so a round claims
-            // several runs, not one (a round is five statements).
-            if lock.withLock({ runEnded && !jobsChanged }) && !waitOrStop(seconds: settings.claimGatherSeconds) { break }
+            // Woken by an end or a tick soon after the last round: the
+            // ticks of the rest of the interval go in the next round too.
+            let since = Double(monotonicNanoseconds() - lastRoundNs) / 1e9
+            if since < settings.claimIntervalSeconds && !lock.withLock({ jobsChanged })
+                && !waitOrStop(seconds: settings.claimIntervalSeconds - since) { break }
+            lastRoundNs = monotonicNanoseconds()
             do {
                 lock.withLock { runEnded = false }   // an end from here on wakes the next wait
                 if lock.withLock({ defer { jobsChanged = false }; return jobsChanged }) { try syncTicks(claimDB) }
@@ -315,7 +411,6 @@ public final class ClusterNode: @unchecked Sendable {
     /// One claim transaction: how many runs it claimed, and whether it
     /// filled its batch (more may be due).
     private func claimRound() throws(PostgresError) -> (Int, Bool) {
-        let capacity = settings.maxInFlight ?? engine.snapshot().targetWorkers
         let (t, free, fresh) = lock.withLock { (token, capacity - inFlight, leaseFresh && !stopping) }
         guard fresh, free > 0 else { return (0, false) }
         let claimed: [(job: String, due: Int64, entry: JobEntry)] = try claimDB.transaction { () throws(PostgresError) in
@@ -341,9 +436,10 @@ public final class ClusterNode: @unchecked Sendable {
                 nextDue.append(ClusterCadence.after(entry, dueUs: d, nowUs: now).next.map(String.init))
             }
             try claimDB.execute("""
-                UPDATE tickwork_ticks t SET next_due_us = v.next FROM unnest($1::text[], $2::bigint[]) AS v(job, next)
+                UPDATE tickwork_ticks t SET next_due_us = v.next, last_due_us = v.due_us, last_node = $4
+                FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS v(job, next, due_us)
                 WHERE t.job = v.job
-                """, [postgresArray(nextJob), postgresArray(nextDue)])
+                """, [postgresArray(nextJob), postgresArray(nextDue), postgresArray(picked.map(\.due)), name])
             let inserted = try claimDB.execute("""
                 INSERT INTO tickwork_runs (job, due_us, node, token, state)
                 SELECT v.job, v.due_us, $3, $4, 'claimed' FROM unnest($1::text[], $2::bigint[]) AS v(job, due_us)
@@ -364,14 +460,16 @@ public final class ClusterNode: @unchecked Sendable {
     /// not spin on each other's locked rows); with no room, until one of
     /// its runs ends (`ended` wakes it).
     private func secondsToNextTick(emptyRounds: Int) throws(PostgresError) -> Double {
+        // The earliest tick by the index, not min() over the join (which
+        // reads every tick).
         let rows = try claimDB.execute("""
-            SELECT min(t.next_due_us) - (extract(epoch from now()) * 1000000)::bigint
+            SELECT t.next_due_us - (extract(epoch from now()) * 1000000)::bigint
             FROM tickwork_ticks t JOIN tickwork_jobs j ON j.name = t.job AND j.generation = t.generation
-            WHERE NOT j.paused AND NOT j.removed
+            WHERE t.next_due_us IS NOT NULL AND NOT j.paused AND NOT j.removed
+            ORDER BY t.next_due_us LIMIT 1
             """)
         guard let text = rows.first?[0], let us = Double(text) else { return settings.pollSeconds }
         if us <= 0 {
-            let capacity = settings.maxInFlight ?? engine.snapshot().targetWorkers
             let backoff = 0.002 * Double(1 << Swift.min(Swift.max(0, emptyRounds - 1), 5))
             return lock.withLock { inFlight < capacity } ? backoff : settings.pollSeconds
         }
@@ -413,6 +511,13 @@ public final class ClusterNode: @unchecked Sendable {
         }
     }
 
+    /// How many runs the node holds at once. `lock` held.
+    private var capacity: Int {
+        if let fixed = settings.maxInFlight { return fixed }
+        let perWorker = Swift.min(Double(settings.claimsPerWorkerCap), Swift.max(1, settings.claimHorizonSeconds * 1e9 / meanRunNs))
+        return workers * Int(perWorker)
+    }
+
     /// `lock` held.
     private var leaseFresh: Bool {
         Double(monotonicNanoseconds() - lastBeatNs) / 1e9 < settings.leaseSeconds - settings.heartbeatSeconds
@@ -429,9 +534,12 @@ public final class ClusterNode: @unchecked Sendable {
         }
     }
 
-    /// Runs ended: their places are free, and the claimer wakes to fill them.
-    private func ended(_ count: Int) {
+    /// Runs ended: their places are free, and the claimer wakes to fill
+    /// them. Their mean duration moves the average (an eighth a batch).
+    private func ended(_ count: Int, durationNs: Int64) {
         lock.withLock {
+            let mean = Double(durationNs) / Double(Swift.max(1, count))
+            meanRunNs = Swift.max(1000, meanRunNs + (mean - meanRunNs) / 8)
             inFlight = Swift.max(0, inFlight - count)
             runEnded = true
             stopped.broadcast()

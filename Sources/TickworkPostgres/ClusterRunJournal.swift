@@ -24,10 +24,19 @@ final class ClusterRunJournal: StateStore, @unchecked Sendable {
     private var posted = 0, written = 0
     private var closing = false, done = false
     private var failure: String?
-    /// A run ended (its worker is free again), after it is on record.
-    let onEnded: @Sendable (Int) -> Void
+    /// Ends written since the heartbeat last took the count (it adds them
+    /// to the node's row: one update a second, not one a batch).
+    private var endsUnreported = 0
+    /// A flush waits: the writer skips its interval.
+    private var urgent = false
+    /// The least time between the starts of two batches: runs ending
+    /// meanwhile go in the next (the database's cost is per commit).
+    static let batchIntervalNs: Int64 = 100_000_000
+    /// Runs ended (their workers are free again), after they are on
+    /// record: how many, and their total duration.
+    let onEnded: @Sendable (Int, Int64) -> Void
 
-    init(_ url: PostgresURL, node: String, onEnded: @escaping @Sendable (Int) -> Void) throws(PostgresError) {
+    init(_ url: PostgresURL, node: String, onEnded: @escaping @Sendable (Int, Int64) -> Void) throws(PostgresError) {
         db = try PostgresConnection(url, applicationName: "tickwork node \(node) runs")
         location = url.redacted
         self.node = node
@@ -55,9 +64,20 @@ final class ClusterRunJournal: StateStore, @unchecked Sendable {
         }
     }
 
+    /// Ends written since the last call (see `endsUnreported`).
+    func takeEndsWritten() -> Int {
+        lock.withLock { defer { endsUnreported = 0 }; return endsUnreported }
+    }
+
+    /// Puts back a count the heartbeat could not write.
+    func giveBack(endsWritten n: Int) {
+        lock.withLock { endsUnreported += n }
+    }
+
     func flush() {
         lock.withLock {
             let target = posted
+            urgent = true
             wake.signal()
             while written < target && !done { progress.wait(lock) }
         }
@@ -78,17 +98,24 @@ final class ClusterRunJournal: StateStore, @unchecked Sendable {
     /// `health` and the batch dropped.
     private func writerLoop() {
         var batch: [StoreOp] = []
+        var lastBatchNs = Int64.min / 2
         while true {
             let (ops, stop, fence): ([StoreOp], Bool, [RunKey: Int64]) = lock.withLock {
                 while pending.isEmpty && !closing && batch.isEmpty { wake.wait(lock) }
+                // Group commit: what ends within the interval since the last
+                // batch waits to join this one (a flush or close does not wait).
+                let until = lastBatchNs + Self.batchIntervalNs
+                while !closing && !urgent && monotonicNanoseconds() < until { _ = wake.wait(lock, untilMonotonicNs: until) }
+                urgent = false
                 defer { pending.removeAll(keepingCapacity: true) }
                 return (pending, closing, tokens)
             }
             batch += ops
-            var ends = 0
+            lastBatchNs = monotonicNanoseconds()
+            var ends = 0, durationNs: Int64 = 0
             var retry = false
             do {
-                ends = try write(batch, fence: fence)
+                (ends, durationNs) = try write(batch, fence: fence)
                 lock.withLock { failure = nil }
             } catch {
                 if error.connectionLost && !stop && batch.count < 1_000_000 {
@@ -110,34 +137,50 @@ final class ClusterRunJournal: StateStore, @unchecked Sendable {
                 progress.broadcast()
             }
             batch.removeAll(keepingCapacity: true)
-            if ends > 0 { onEnded(ends) }
+            if ends > 0 { onEnded(ends, durationNs) }
             if stop && lock.withLock({ pending.isEmpty }) { break }
         }
         lock.withLock { done = true; progress.broadcast() }
     }
 
-    /// Starts then ends, each kind one statement over arrays. Returns how
-    /// many ends the batch held.
-    private func write(_ ops: [StoreOp], fence: [RunKey: Int64]) throws(PostgresError) -> Int {
+    /// Starts then ends, each kind one statement over arrays; a run that
+    /// started and ended within one batch (a short one) is written once,
+    /// by its end. Returns how many ends the batch held and their total
+    /// duration.
+    private func write(_ ops: [StoreOp], fence: [RunKey: Int64]) throws(PostgresError) -> (ends: Int, durationNs: Int64) {
+        var startUs: [RunKey: Int64] = [:]
+        var endedHere = Set<RunKey>()
+        var ends = 0, durationNs: Int64 = 0
+        for op in ops {
+            switch op {
+            case .started(let r): startUs[RunKey(job: r.job, dueUs: r.dueWallNs / 1000)] = r.startWallNs / 1000
+            case .ended(let e):
+                endedHere.insert(RunKey(job: e.job, dueUs: e.dueWallNs / 1000))
+                ends += 1; durationNs += e.record.durationNs
+            case .seen: break
+            }
+        }
         var sJob: [String] = [], sDue: [Int64] = [], sToken: [Int64] = [], sStart: [Int64] = []
         var eJob: [String] = [], eDue: [Int64] = [], eToken: [Int64] = [], eOutcome: [String] = [], eFailed: [String] = []
-        var eExit: [String?] = []
+        var eExit: [String?] = [], eStart: [String?] = []
+        var trim = Set<String>()
         for op in ops {
             switch op {
             case .started(let r):
                 let key = RunKey(job: r.job, dueUs: r.dueWallNs / 1000)
-                guard let t = fence[key] else { continue }
+                guard let t = fence[key], !endedHere.contains(key) else { continue }
                 sJob.append(r.job); sDue.append(key.dueUs); sToken.append(t); sStart.append(r.startWallNs / 1000)
             case .ended(let e):
                 let key = RunKey(job: e.job, dueUs: e.dueWallNs / 1000)
                 guard let t = fence[key] else { continue }
                 eJob.append(e.job); eDue.append(key.dueUs); eToken.append(t); eOutcome.append(e.record.outcome)
                 eFailed.append(e.record.failed ? "t" : "f"); eExit.append(e.exitCode.map(String.init))
+                eStart.append(startUs[key].map(String.init))
+                if Self.trimsAfter(key) { trim.insert(e.job) }
             case .seen: break
             }
         }
-        let ends = ops.reduce(0) { n, op in if case .ended = op { return n + 1 }; return n }
-        guard !sJob.isEmpty || !eJob.isEmpty else { return ends }
+        guard !sJob.isEmpty || !eJob.isEmpty else { return (ends, durationNs) }
         try db.transaction { () throws(PostgresError) in   // one commit a batch
         if !sJob.isEmpty {
             try db.execute("""
@@ -148,16 +191,45 @@ final class ClusterRunJournal: StateStore, @unchecked Sendable {
         }
         if !eJob.isEmpty {
             try db.execute("""
-                UPDATE tickwork_runs r SET state = 'ended', ended_at = now(), outcome = v.outcome, failed = v.failed, exit_code = v.exit_code
-                FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::boolean[], $6::integer[])
-                     AS v(job, due_us, token, outcome, failed, exit_code)
+                UPDATE tickwork_runs r SET state = 'ended', ended_at = now(), outcome = v.outcome, failed = v.failed, exit_code = v.exit_code,
+                    started_at = coalesce(to_timestamp(v.start_us / 1e6), r.started_at)
+                FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::boolean[], $6::integer[], $8::bigint[])
+                     AS v(job, due_us, token, outcome, failed, exit_code, start_us)
                 WHERE r.job = v.job AND r.due_us = v.due_us AND r.node = $7 AND r.token = v.token AND r.state IN ('claimed', 'running')
                 """, [postgresArray(eJob), postgresArray(eDue), postgresArray(eToken), postgresArray(eOutcome),
-                      "{" + eFailed.joined(separator: ",") + "}", postgresArray(eExit), node])
-            try db.execute("UPDATE tickwork_nodes SET runs = runs + $2 WHERE name = $1", [node, String(eJob.count)])
+                      "{" + eFailed.joined(separator: ",") + "}", postgresArray(eExit), node, postgresArray(eStart)])
         }
+        if !trim.isEmpty { try Self.trim(jobs: Array(trim), db) }
         }
-        return ends
+        lock.withLock { endsUnreported += eJob.count }
+        return (ends, durationNs)
+    }
+}
+
+extension ClusterRunJournal {
+    /// Whether a run's end also trims its job's history to the newest
+    /// `StateFile.keepRuns` (as one machine's state file keeps): about one
+    /// end in 16, spread by a hash of the run, so each job is trimmed every
+    /// 16 runs or so and the trim's cost (reading a hundred index entries)
+    /// is shared among them.
+    /// Deletes each job's ended and interrupted runs past its newest
+    /// `StateFile.keepRuns` of them (runs still open are kept, whatever their age).
+    static func trim(jobs: [String], _ db: PostgresConnection) throws(PostgresError) {
+        // Per job, by its key (job, due): the generic plan of a join on the
+        // jobs' array read the whole table, 46 ms a batch.
+        try db.execute("""
+            DELETE FROM tickwork_runs r WHERE (r.job, r.due_us) IN (
+                SELECT o.job, o.due_us FROM unnest($1::text[]) AS v(job) CROSS JOIN LATERAL (
+                    SELECT o.job, o.due_us FROM tickwork_runs o WHERE o.job = v.job AND o.state IN ('ended', 'interrupted')
+                    ORDER BY o.due_us DESC OFFSET $2) o)
+            """, [postgresArray(jobs), String(StateFile.keepRuns)])
+    }
+
+    static func trimsAfter(_ key: RunKey) -> Bool {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key.job.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        h = (h ^ UInt64(bitPattern: key.dueUs)) &* 0x100_0000_01b3
+        return (h >> 32) % 16 == 0
     }
 }
 

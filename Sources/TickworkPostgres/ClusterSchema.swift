@@ -3,7 +3,7 @@
 /// advisory lock (nodes starting together migrate once). A database of a
 /// newer version is refused: an older Tickwork cannot know what it means.
 public enum ClusterSchema {
-    public static let current = 2
+    public static let current = 3
     static let lockKey = 7_341_285_001   // pg_advisory_xact_lock key: "tickwork schema"
 
     /// `migrations[v]` takes the database from version v to v + 1.
@@ -56,6 +56,14 @@ public enum ClusterSchema {
         );
         CREATE INDEX tickwork_runs_open ON tickwork_runs (node) WHERE state IN ('claimed', 'running', 'released');
         CREATE INDEX tickwork_runs_open_by_job ON tickwork_runs (job) WHERE state IN ('claimed', 'running', 'released');
+        """,
+        // 3: each job's latest claimed tick and the node that claimed it,
+        // written by the claim's own update: the cluster's recent runs and
+        // each job's last run are read from here, not from every run.
+        """
+        ALTER TABLE tickwork_ticks ADD COLUMN last_due_us bigint, ADD COLUMN last_node text;
+        UPDATE tickwork_ticks t SET last_due_us = r.due_us, last_node = r.node
+            FROM (SELECT DISTINCT ON (job) job, due_us, node FROM tickwork_runs ORDER BY job, due_us DESC) r WHERE r.job = t.job;
         """,
     ]
 

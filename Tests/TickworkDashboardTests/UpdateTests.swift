@@ -30,6 +30,29 @@ import Testing
         #expect(press(&s, .char("p")) == [.engine(.resume(JobID(5)))])
     }
 
+    /// On a cluster node (its frame carries the cluster panel) a task is
+    /// one run of a shared job: `p` and `c` go to the node whatever the
+    /// run's state, which acts on the job in the whole cluster.
+    @Test func onAClusterNodePauseAndCancelGoToTheJob() {
+        var s = Fixtures.state(width: 120, height: 40)
+        let cluster = DemoPanel(name: "cluster", status: "node n1: 0 of 4 in flight",
+                                figures: [DemoFigure("n1*", "4 workers, 2.0 runs/s, beat 0.2 s ago")])
+        _ = s.update(.frame(Fixtures.frame(for: s, panels: [cluster])))
+        _ = press(&s, .down, .down, .down, .down)          // object-5 is paused on this node
+        #expect(s.onClusterNode && s.selectedJob?.state == .paused)
+        let id = s.selectedJob!.id
+        // Not a resume of this node's task: the node toggles the job's pause in the cluster.
+        #expect(press(&s, .char("p")) == [.engine(.pause(id))])
+        #expect(s.flash?.contains("in the cluster") == true)
+        _ = press(&s, .char("c"))
+        #expect(s.overlay == .confirmCancel(id, s.selectedJob!.name))
+        #expect(DashboardView.render(s).lines.joined().contains("cluster (node n1: 0 of 4 in flight)"))
+        // Without the panel, the same key resumes the paused task.
+        var plain = Fixtures.state(width: 120, height: 40)
+        _ = press(&plain, .down, .down, .down, .down)
+        #expect(press(&plain, .char("p")) == [.engine(.resume(id))])
+    }
+
     @Test func demosMenuLaunchesAndStops() {
         var s = DashboardState(width: 120, height: 40, demoCatalog: Fixtures.catalog)
         _ = s.update(.frame(Fixtures.frame(for: s, panels: Fixtures.panels)))

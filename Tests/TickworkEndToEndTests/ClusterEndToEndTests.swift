@@ -77,6 +77,66 @@ struct ClusterEndToEndTests {
         }
     }
 
+    /// The benchmark itself, small: its own database made and dropped,
+    /// real nodes, a node killed; every tick once, the kill's runs rescued
+    /// within the lease and a heartbeat.
+    /// Not under a sanitizer: three instrumented nodes beside the other
+    /// suites starved the screen tests running meanwhile, and the plain
+    /// pass has run the same code.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["TICKWORK_TEST_SANITIZER"] == nil, "a benchmark: the plain pass runs it"))
+    func theClusterBenchmarkRunsAndReports() throws {
+        guard let admin = ProcessInfo.processInfo.environment["TICKWORK_TEST_POSTGRES_URL"] else { return }
+        let jobs = 300
+        let (status, text) = try spawnAndWait([TmuxSession.binary.path, "bench-cluster", "--store", admin, "--jobs", String(jobs),
+                                               "--pmin", "1", "--pmax", "3", "--warmup", "2", "--seconds", "6", "--kill", "--json"])
+        let line = text.split(separator: "\n").first { $0.hasPrefix("{") }.map(String.init) ?? ""
+        let report = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+        let steady = report["steady"] as? [String: Any] ?? [:]
+        #expect(status == 0, "\(text.suffix(600))")
+        #expect(steady["twice"] as? Int == 0 && steady["missing"] as? Int == 0 && report["never_ran"] as? Int == 0, "\(line)")
+        #expect((steady["ticks"] as? Int ?? 0) >= jobs * 2, "\(line)")
+        #expect((report["after_kill"] as? [String: Any])?["twice"] as? Int == 0, "\(line)")
+        let rescued = report["rescued_after_ms"] as? Double ?? -1
+        #expect(report["held_at_death"] as? Int == 0 || (2000...9000).contains(rescued), "lease 5 s, heartbeat 1 s: \(line)")
+        let dead = report["declared_dead_after_ms"] as? Double ?? -1
+        #expect((2000...9000).contains(dead), "declared dead within lease + heartbeat of its last beat: \(line)")
+        let left = try cli.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'tickwork_bench_%'")
+        #expect(left.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "the bench drops its database")
+    }
+
+    /// A dashboard attached to one node shows the cluster: every node
+    /// (this one marked) and the latest runs with the node that ran each;
+    /// `p` on a run pauses its job in the whole cluster, and again resumes
+    /// it; `c` cancels it there.
+    @Test func aDashboardOnANodeShowsAndSteersTheCluster() throws {
+        try cli.withDatabase { url in
+            let file = try cli.jobFile("workers: 2\njobs:\n  - name: tick\n    command: [\"true\"]\n    every: 1s\n")
+            defer { unlink(file) }
+            let servers = try nodes(["n1", "n2"], url: url, file: file)
+            let s = try TmuxSession([String(servers[0].pid)], subcommand: "attach", env: servers[0].env)
+            try s.waitFor(text: "cluster (node n1")
+            let screen = try s.waitFor("both nodes and a recent run") { text in
+                text.contains("n1* 2 workers") && text.contains("n2 2 workers") && text.range(of: #"tick \d\d:\d\d:\d\dZ n[12]: "#, options: .regularExpression) != nil
+            }
+            #expect(screen.contains("store postgresql://"), "\(screen)")
+            try s.send("h")
+            try s.waitFor(text: "retired    once")
+            try s.send("p")
+            try s.waitFor(text: "paused tick in the cluster")
+            #expect(try cli.psql("SELECT paused FROM tickwork_jobs WHERE name = 'tick'", url: url).hasPrefix("t"))
+            try s.send("p")
+            try s.waitFor(text: "resumed tick in the cluster")
+            #expect(try cli.psql("SELECT paused FROM tickwork_jobs WHERE name = 'tick'", url: url).hasPrefix("f"))
+            try s.send("c")
+            try s.send("y")
+            try s.waitFor(text: "cancelled tick in the cluster")
+            #expect(try cli.psql("SELECT removed FROM tickwork_jobs WHERE name = 'tick'", url: url).hasPrefix("t"))
+            try s.send("q")
+            try s.waitFor(text: "EXIT=0")
+            for p in servers { #expect(p.stop() == 0, "\(p.output)") }
+        }
+    }
+
     @Test func aNodeKilledOrFrozenCostsNoTickTwice() throws {
         try cli.withDatabase { url in try killAndFreeze(url) }
     }

@@ -17,6 +17,7 @@ public func fuzzJobFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             switch job.command {
             case .argv(let words): precondition(!(words.first ?? "").isEmpty, "empty command accepted")
             case .shell(let script): precondition(!script.isEmpty, "empty shell accepted")
+            case .noop: preconditionFailure("a job file has no no-op kind")
             }
             _ = job.scheduleText
             _ = job.commandText
