@@ -66,10 +66,16 @@ final class TmuxSession {
         (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Polls the screen until `condition` holds (up to `seconds`); returns the last screen.
+    /// Under a sanitizer every process of the test is instrumented and
+    /// the suites beside it are too: a dashboard that detaches in a tenth
+    /// of a second alone took over 10 s there (twice, in full CI runs).
+    static let slowdown: Double = ProcessInfo.processInfo.environment["TICKWORK_TEST_SANITIZER"] == nil ? 1 : 3
+
+    /// Polls the screen until `condition` holds (up to `seconds`, times
+    /// `slowdown`); returns the last screen.
     @discardableResult
     func waitFor(_ what: String, seconds: Double = 10, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = Date().addingTimeInterval(seconds * Self.slowdown)
         var last = ""
         while Date() < deadline {
             last = screen()
