@@ -84,9 +84,7 @@ struct ServeCommand: ParsableCommand {
             commands.jobControl = { verb, id in
                 guard let job = engine.info(id)?.name, let kind = ClusterControl.Verb(rawValue: verb.rawValue) else { return nil }
                 if verb == .cancel { _ = engine.cancel(id) }
-                // `p` is a toggle: a job paused in the cluster is resumed.
-                if kind == .pause, cluster.isPaused(job: job) != true { return cluster.control(.pause, job: job) }
-                return cluster.control(kind == .pause ? .resume : kind, job: job)
+                return cluster.control(kind, job: job, togglingPause: true)   // `p` resumes a job paused there
             }
         }
         let link = LocalEngineLink(engine: engine, demos: demos, commands: commands)

@@ -156,12 +156,19 @@ public final class ClusterNode: @unchecked Sendable {
 
     /// Pause, resume or cancel `job` in the whole cluster, from a
     /// dashboard's key on one of this node's runs of it: one line saying
-    /// what became of it. Its own connection, made at first use.
-    public func control(_ verb: ClusterControl.Verb, job: String) -> (changed: Bool, message: String) {
+    /// what became of it. `togglingPause`: a pause of a job already paused
+    /// there resumes it (the dashboard's `p`). Its own connection, made at
+    /// first use.
+    public func control(_ asked: ClusterControl.Verb, job: String, togglingPause: Bool = false) -> (changed: Bool, message: String) {
         controlLock.withLock {
+            var verb = asked
             do {
                 if controlDB == nil { controlDB = try PostgresConnection(url, applicationName: "tickwork node \(name) control") }
-                let outcome = try ClusterControl.perform(verb, names: [job], group: nil, on: controlDB!)
+                var outcome = try ClusterControl.perform(verb, names: [job], group: nil, on: controlDB!)
+                if togglingPause && verb == .pause && !outcome.unchanged.isEmpty {
+                    verb = .resume
+                    outcome = try ClusterControl.perform(verb, names: [job], group: nil, on: controlDB!)
+                }
                 let past = ["pause": "paused", "resume": "resumed", "cancel": "cancelled"][verb.rawValue]!
                 if !outcome.changed.isEmpty {
                     let tail = verb == .pause ? ": no node claims its ticks (a run in progress finishes)"
@@ -173,17 +180,6 @@ public final class ClusterNode: @unchecked Sendable {
             } catch {
                 return (false, "cluster: \(verb.rawValue) \(job) not done: \(error)")
             }
-        }
-    }
-
-    /// Whether `job` is paused in the cluster (nil: not known: no such job,
-    /// or the database cannot be read).
-    public func isPaused(job: String) -> Bool? {
-        controlLock.withLock {
-            if controlDB == nil { controlDB = try? PostgresConnection(url, applicationName: "tickwork node \(name) control") }
-            guard let db = controlDB, let rows = try? db.execute("SELECT paused FROM tickwork_jobs WHERE name = $1 AND NOT removed", [job]),
-                  let row = rows.first else { return nil }
-            return row[0] == "t"
         }
     }
 
